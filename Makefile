@@ -1,0 +1,45 @@
+# The two commands of the Quickstart: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest fmt migrate bench-ingest clean
+
+$(INSTALLED): server/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e 'server[dev]'
+	touch $(INSTALLED)
+
+## Create the virtualenv, install, migrate and serve on http://127.0.0.1:8000 (SQLite under ./data).
+run: $(INSTALLED)
+	$(BIN)/llmobserve-server serve
+
+## The whole suite: lint, types, tests (on SQLite and PostgreSQL).
+test: lint typecheck pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy server/llmobserve_server
+
+pytest: $(INSTALLED)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+fmt: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(INSTALLED)
+	$(BIN)/llmobserve-server migrate
+
+## Ingestion throughput against PostgreSQL, with raw COPY as the baseline (see bench/RESULTS.md).
+bench-ingest: $(INSTALLED)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,10 @@
+"""llmobserve server: the collector API and dashboard."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("llmobserve-server")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

@@ -1,0 +1,106 @@
+"""API keys: `llmo_sk_` followed by 256 random bits; only the sha256 of a key is stored."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.tokens import digests_match, random_token, sha256_hex
+from llmobserve_server.db.models import Account, ApiKey
+from llmobserve_server.errors import ApiError
+
+KEY_PREFIX = "llmo_sk_"
+_DISPLAY_PREFIX_LENGTH = len(KEY_PREFIX) + 4
+# last_used_at is written at most this often per key, never once per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: str  # shown once, never stored
+    api_key: ApiKey
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    api_key: ApiKey
+    account: Account
+
+
+def generate_key() -> str:
+    return KEY_PREFIX + random_token(32)
+
+
+def create_api_key(
+    db: DbSession, *, account_id: uuid.UUID, created_by: uuid.UUID | None, name: str
+) -> CreatedKey:
+    key = generate_key()
+    api_key = ApiKey(
+        account_id=account_id,
+        created_by=created_by,
+        key_hash=sha256_hex(key),
+        key_prefix=key[:_DISPLAY_PREFIX_LENGTH],
+        key_last4=key[-4:],
+        name=name,
+        created_at=datetime.now(timezone.utc),
+    )
+    db.add(api_key)
+    db.flush()
+    return CreatedKey(key=key, api_key=api_key)
+
+
+def list_api_keys(db: DbSession, *, account_id: uuid.UUID) -> list[ApiKey]:
+    return list(
+        db.scalars(
+            select(ApiKey)
+            .where(ApiKey.account_id == account_id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id)
+        )
+    )
+
+
+def revoke_api_key(db: DbSession, *, account_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    api_key = db.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.account_id == account_id))
+    if api_key is None:
+        raise ApiError(404, "not_found", "API key not found.")
+    if api_key.revoked_at is None:
+        api_key.revoked_at = datetime.now(timezone.utc)
+    return api_key
+
+
+def authenticate_key(db: DbSession, key: str) -> KeyOwner:
+    """The key's account, or ApiError 401 saying whether the key is unknown or revoked."""
+    if not key.startswith(KEY_PREFIX):
+        raise ApiError(
+            401, "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
+        )
+    key_hash = sha256_hex(key)
+    row = db.execute(
+        select(ApiKey, Account)
+        .join(Account, Account.id == ApiKey.account_id)
+        .where(ApiKey.key_hash == key_hash)
+    ).first()
+    # The lookup is by digest (an index cannot leak the key); compare again in constant time.
+    if row is None or not digests_match(row.ApiKey.key_hash, key_hash):
+        raise ApiError(
+            401, "invalid_api_key", "Unknown API key. Create one in Settings → API keys."
+        )
+    api_key, account = row.ApiKey, row.Account
+    if api_key.revoked_at is not None:
+        raise ApiError(
+            401, "api_key_revoked", "API key revoked. Create a new one in Settings → API keys."
+        )
+    _record_use(db, api_key)
+    return KeyOwner(api_key=api_key, account=account)
+
+
+def _record_use(db: DbSession, api_key: ApiKey) -> None:
+    now = datetime.now(timezone.utc)
+    if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    db.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
+    api_key.last_used_at = now

@@ -1,0 +1,73 @@
+"""Signing up and checking credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.passwords import hash_password, password_problem, verify_password
+from llmobserve_server.db.models import Account, Membership, User
+from llmobserve_server.errors import ApiError
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    user: User
+    account: Account
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def sign_up(db: DbSession, *, email: str, password: str, name: str) -> SignedUp:
+    """Create a user with their own account, of which they are the owner."""
+    email = normalize_email(email)
+    problem = password_problem(password, email=email)
+    if problem:
+        raise ApiError(422, "weak_password", problem)
+    if db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise _email_taken()
+    now = datetime.now(timezone.utc)
+    display_name = name.strip() or email.split("@")[0]
+    user = User(
+        email=email, name=display_name, password_hash=hash_password(password), created_at=now
+    )
+    account = Account(name=f"{display_name}'s account", subscription_tier="free", created_at=now)
+    db.add_all([user, account])
+    db.flush()
+    db.add(Membership(user_id=user.id, account_id=account.id, role="owner", created_at=now))
+    try:
+        db.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same email won the race
+        db.rollback()
+        raise _email_taken() from exc
+    return SignedUp(user=user, account=account)
+
+
+def _email_taken() -> ApiError:
+    return ApiError(
+        409, "email_taken", "An account with this email already exists. Sign in instead."
+    )
+
+
+def authenticate(db: DbSession, *, email: str, password: str) -> User | None:
+    """The user with these credentials, or None. Takes as long for unknown emails as for known."""
+    user = db.scalar(select(User).where(User.email == normalize_email(email)))
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    return user
+
+
+def primary_membership(db: DbSession, user: User) -> Membership | None:
+    """The membership a fresh session starts in: the oldest one."""
+    return db.scalar(
+        select(Membership)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.created_at, Membership.account_id)
+        .limit(1)
+    )

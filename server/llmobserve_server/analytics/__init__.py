@@ -1,0 +1,1 @@
+"""Read models for the API and dashboard: cost breakdowns and runs, always scoped to an account."""

@@ -1,0 +1,72 @@
+"""/v1/api-keys: create (the full key is returned once), list, revoke. Needs a signed-in session."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field, StringConstraints
+
+from llmobserve_server.accounts.api_keys import create_api_key, list_api_keys, revoke_api_key
+from llmobserve_server.api.deps import DbDep, SessionCaller
+from llmobserve_server.db.models import ApiKey
+
+router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
+
+
+class ApiKeyIn(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ApiKeyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(description="The key's first characters, e.g. `llmo_sk_AbCd`.")
+    last4: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, api_key: ApiKey) -> ApiKeyOut:
+        return cls(
+            id=api_key.id,
+            name=api_key.name,
+            prefix=api_key.key_prefix,
+            last4=api_key.key_last4,
+            created_at=api_key.created_at,
+            last_used_at=api_key.last_used_at,
+            revoked_at=api_key.revoked_at,
+        )
+
+
+class CreatedApiKeyOut(ApiKeyOut):
+    key: str = Field(description="The full key. Shown only in this response; store it now.")
+
+
+class ApiKeyListOut(BaseModel):
+    api_keys: list[ApiKeyOut]
+
+
+@router.post("", status_code=201, response_model=CreatedApiKeyOut)
+def create_key(body: ApiKeyIn, caller: SessionCaller, db: DbDep) -> CreatedApiKeyOut:
+    created = create_api_key(
+        db, account_id=caller.account_id, created_by=caller.user_id, name=body.name
+    )
+    db.commit()
+    return CreatedApiKeyOut(**ApiKeyOut.of(created.api_key).model_dump(), key=created.key)
+
+
+@router.get("", response_model=ApiKeyListOut)
+def list_keys(caller: SessionCaller, db: DbDep) -> ApiKeyListOut:
+    keys = list_api_keys(db, account_id=caller.account_id)
+    return ApiKeyListOut(api_keys=[ApiKeyOut.of(k) for k in keys])
+
+
+@router.delete("/{key_id}", status_code=204)
+def revoke_key(key_id: uuid.UUID, caller: SessionCaller, db: DbDep) -> Response:
+    revoke_api_key(db, account_id=caller.account_id, key_id=key_id)
+    db.commit()
+    return Response(status_code=204)

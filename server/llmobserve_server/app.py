@@ -1,0 +1,71 @@
+"""The ASGI application: `create_app(settings)` wires configuration, database and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy import text
+
+from llmobserve_server import __version__
+from llmobserve_server.api import api_keys, auth, events, reads
+from llmobserve_server.config import Settings, get_settings
+from llmobserve_server.db.engine import create_db_engine, create_session_factory
+from llmobserve_server.db.migrate import upgrade
+from llmobserve_server.errors import install_error_handlers
+from llmobserve_server.openapi import install_openapi
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_db_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            upgrade(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="llmobserve",
+        version=__version__,
+        description="What your LLM and vector-database calls cost, per run, feature, agent and "
+        "customer. Send events with an API key; read costs with a key or a session.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    install_error_handlers(app)
+    for router in (auth.router, api_keys.router, events.router, reads.router):
+        app.include_router(router)
+    install_openapi(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            logger.exception("database not reachable")
+            return JSONResponse(
+                {"error": {"code": "not_ready", "message": "The database is not reachable."}},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready"})
+
+    return app

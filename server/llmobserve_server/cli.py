@@ -1,0 +1,116 @@
+"""`llmobserve-server`: serve, migrate, create-user, version."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from llmobserve_server import __version__
+from llmobserve_server.config import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from llmobserve_server.app import create_app
+
+    settings = get_settings()
+    port = args.port if args.port is not None else int(os.environ.get("PORT", settings.port))
+    host = args.host or settings.host
+    print(f"llmobserve {__version__} on http://{host}:{port} ({_describe_db()})", flush=True)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        workers=None,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+    return 0
+
+
+def _describe_db() -> str:
+    settings = get_settings()
+    if settings.database_url:
+        return "PostgreSQL"
+    return f"SQLite at {(settings.llmobserve_data_dir / 'llmobserve.db').resolve()}"
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from llmobserve_server.db.engine import create_db_engine
+    from llmobserve_server.db.migrate import current_revision, upgrade
+
+    engine = create_db_engine(get_settings())
+    upgrade(engine)
+    print(f"Database is at revision {current_revision(engine)} ({_describe_db()}).")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from llmobserve_server.accounts.users import sign_up
+    from llmobserve_server.db.engine import create_db_engine, create_session_factory
+    from llmobserve_server.db.migrate import upgrade
+    from llmobserve_server.errors import ApiError
+
+    password = os.environ.get("LLMOBSERVE_PASSWORD") or getpass.getpass("Password: ")
+    engine = create_db_engine(get_settings())
+    upgrade(engine)
+    with create_session_factory(engine)() as db:
+        try:
+            created = sign_up(db, email=args.email, password=password, name=args.name or "")
+        except ApiError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 1
+        db.commit()
+        print(f"Created {created.user.email} with account {created.account.id}.")
+    return 0
+
+
+def _version(_args: argparse.Namespace) -> int:
+    print(__version__)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llmobserve-server",
+        description="The llmobserve collector and dashboard. Configured by environment variables "
+        "(DATABASE_URL, LLMOBSERVE_DATA_DIR, PUBLIC_URL, ...; see the README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
+    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(handler=_migrate)
+
+    create_user = commands.add_parser(
+        "create-user",
+        help="create a user with their own account (password from a prompt or LLMOBSERVE_PASSWORD)",
+    )
+    create_user.add_argument("email")
+    create_user.add_argument("--name", default="")
+    create_user.set_defaults(handler=_create_user)
+
+    version = commands.add_parser("version", help="print the server's version")
+    version.set_defaults(handler=_version)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Server configuration from environment variables (documented in the README's table)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the server reads. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; unset means an embedded SQLite file under the data dir.",
+    )
+    llmobserve_data_dir: Path = Field(default=Path("data"))
+    llmobserve_env: Literal["development", "production"] = "development"
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db_pool_size: int = 10
+    auto_migrate: bool = True
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL SQLAlchemy is given: plain `postgresql://` is mapped to the psycopg 3 driver."""
+        if not self.database_url:
+            return f"sqlite:///{(self.llmobserve_data_dir / 'llmobserve.db').resolve()}"
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,53 @@
+"""Engine and session factory for the configured database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from llmobserve_server.config import Settings
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Take transactions out of the driver's hands so that `_begin_immediate` controls them.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while ingestion writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Start every SQLite transaction as a writer.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked"
+    when another writer committed in between; taking the write lock up front makes concurrent
+    requests wait for each other (up to busy_timeout) instead.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    url = settings.sqlalchemy_url
+    if url.startswith("sqlite"):
+        settings.llmobserve_data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,1 @@
+"""Event ingestion: decoding, validation, costing and durable batch writes with rollups."""

@@ -1,0 +1,67 @@
+"""Reading a batch body: size limits on the wire and after gzip, without trusting either."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic_core import from_json
+
+from llmobserve_server.errors import ApiError
+from llmobserve_server.ingest.schema import MAX_DECODED_BODY_BYTES, MAX_EVENTS_PER_BATCH
+
+_TOO_LARGE = ApiError(
+    413,
+    "payload_too_large",
+    f"The batch is larger than {MAX_DECODED_BODY_BYTES // (1024 * 1024)} MB. Send smaller batches.",
+)
+
+
+async def read_limited(chunks: AsyncIterator[bytes], limit: int = MAX_DECODED_BODY_BYTES) -> bytes:
+    """The whole body, or 413 as soon as it passes `limit` bytes."""
+    body = bytearray()
+    async for chunk in chunks:
+        body.extend(chunk)
+        if len(body) > limit:
+            raise _TOO_LARGE
+    return bytes(body)
+
+
+def decode(body: bytes, content_encoding: str | None) -> bytes:
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return body
+    if encoding not in ("gzip", "x-gzip"):
+        raise ApiError(
+            415,
+            "unsupported_encoding",
+            f"Content-Encoding {encoding!r} is not supported; use gzip.",
+        )
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        # max_length stops a small "gzip bomb" from inflating past the limit in memory.
+        decoded = decompressor.decompress(body, MAX_DECODED_BODY_BYTES + 1)
+    except zlib.error as exc:
+        raise ApiError(422, "invalid_body", "The body is not valid gzip.") from exc
+    if len(decoded) > MAX_DECODED_BODY_BYTES or decompressor.unconsumed_tail:
+        raise _TOO_LARGE
+    return decoded
+
+
+def parse_events(raw: bytes) -> list[Any]:
+    """The list under "events", unvalidated; 422 when the body is not that shape, 413 when long."""
+    try:
+        document = from_json(raw) if raw.strip() else None
+    except ValueError as exc:
+        raise ApiError(422, "invalid_json", f"The body is not valid JSON: {exc}.") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
+        raise ApiError(422, "invalid_body", 'The body must be a JSON object: {"events": [...]}.')
+    events: list[Any] = document["events"]
+    if len(events) > MAX_EVENTS_PER_BATCH:
+        raise ApiError(
+            413,
+            "too_many_events",
+            f"The batch has {len(events)} events; the limit is {MAX_EVENTS_PER_BATCH} per request.",
+        )
+    return events

@@ -1,0 +1,127 @@
+"""Turning validated, priced events into rows, and rows into rollup deltas."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from llmobserve_server.ingest.schema import EventIn
+from llmobserve_server.pricing import PricedEvent
+
+_TOKEN_FIELDS = (
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
+
+
+def event_row(
+    event: EventIn, priced: PricedEvent, *, account_id: uuid.UUID, received_at: datetime
+) -> dict[str, Any]:
+    """The trace_events row. An event without run_id is a run of its own; without span_id, it
+    gets one, so that it still appears in its run's span tree."""
+    span_id = event.span_id or event.id.hex[:16]
+    return {
+        "account_id": account_id,
+        "id": event.id,
+        "timestamp": event.timestamp,
+        "received_at": received_at,
+        "duration_ms": round(event.duration_ms) if event.duration_ms is not None else None,
+        "run_id": event.run_id or str(event.id),
+        "span_id": span_id,
+        "parent_span_id": event.parent_span_id,
+        "name": event.name,
+        "provider": event.provider,
+        "model": event.model,
+        "operation": event.operation,
+        **{name: getattr(event, name) for name in _TOKEN_FIELDS},
+        "units": event.units,
+        "cost_usd": priced.cost_usd,
+        "cost_source": priced.cost_source,
+        "customer_id": event.customer_id,
+        "section": event.section,
+        "agent": event.agent,
+        "status": event.status,
+        "error": event.error,
+        "metadata": event.metadata,
+    }
+
+
+def _hour(ts: datetime) -> datetime:
+    return ts.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-hour-and-dimension sums, sorted by key so that concurrent batches lock rollup rows
+    in the same order and cannot deadlock."""
+    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = (
+            _hour(row["timestamp"]),
+            row["provider"] or "",
+            row["model"] or "",
+            row["customer_id"] or "",
+            row["section"] or "",
+            row["agent"] or "",
+        )
+        total = totals.get(key)
+        if total is None:
+            total = totals[key] = {
+                "events": 0,
+                "unpriced_events": 0,
+                "cost_usd": Decimal(0),
+                **dict.fromkeys(_TOKEN_FIELDS, 0),
+            }
+        total["events"] += 1
+        total["unpriced_events"] += row["cost_source"] == "unknown_model"
+        total["cost_usd"] += row["cost_usd"]
+        for name in _TOKEN_FIELDS:
+            total[name] += row[name]
+    dimensions = ("hour", "provider", "model", "customer_id", "section", "agent")
+    return [
+        {"account_id": account_id, **dict(zip(dimensions, key, strict=True)), **totals[key]}
+        for key in sorted(totals)
+    ]
+
+
+@dataclass
+class RunDelta:
+    run_id: str
+    started_at: datetime
+    ended_at: datetime
+    root_name: str | None = None
+    any_name: str | None = None
+    customer_id: str | None = None
+    events: int = 0
+    errors: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: Decimal = field(default_factory=lambda: Decimal(0))
+
+
+def run_deltas(rows: list[dict[str, Any]]) -> list[RunDelta]:
+    """Per-run sums, sorted by run id (lock order, as above)."""
+    runs: dict[str, RunDelta] = {}
+    for row in rows:
+        start = row["timestamp"]
+        end = start + timedelta(milliseconds=row["duration_ms"] or 0)
+        run = runs.get(row["run_id"])
+        if run is None:
+            run = runs[row["run_id"]] = RunDelta(row["run_id"], start, end)
+        run.started_at = min(run.started_at, start)
+        run.ended_at = max(run.ended_at, end)
+        if row["parent_span_id"] is None and row["name"] and run.root_name is None:
+            run.root_name = row["name"]
+        run.any_name = run.any_name or row["name"]
+        run.customer_id = run.customer_id or row["customer_id"]
+        run.events += 1
+        run.errors += row["status"] == "error"
+        run.input_tokens += row["input_tokens"]
+        run.output_tokens += row["output_tokens"]
+        run.cost_usd += row["cost_usd"]
+    return [runs[run_id] for run_id in sorted(runs)]

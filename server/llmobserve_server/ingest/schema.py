@@ -1,0 +1,109 @@
+"""The v1 event wire format, validated one event at a time so that one bad event loses no others.
+
+`input_tokens` counts ALL input tokens (the cached and cache-write parts included) and
+`output_tokens` all output tokens (reasoning included); the parts can never exceed their whole,
+so no token is priced twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_EVENTS_PER_BATCH = 1000
+MAX_DECODED_BODY_BYTES = 5 * 1024 * 1024
+MAX_METADATA_BYTES = 16 * 1024
+MAX_ERROR_CHARS = 4000
+MAX_FUTURE_SKEW = timedelta(hours=24)
+
+TokenCount = Annotated[int, Field(ge=0, le=10**12)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    id: uuid.UUID
+    timestamp: AwareDatetime
+    duration_ms: Annotated[float, Field(ge=0, le=7 * 24 * 3600 * 1000)] | None = None
+    run_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    span_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    parent_span_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    name: ShortText | None = None
+    provider: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    model: ShortText | None = None
+    operation: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    input_tokens: TokenCount = 0
+    cached_input_tokens: TokenCount = 0
+    cache_write_input_tokens: TokenCount = 0
+    output_tokens: TokenCount = 0
+    reasoning_tokens: TokenCount = 0
+    units: dict[Annotated[str, Field(max_length=64)], Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, max_length=32
+    )
+    cost_usd: Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=30)] | None = None
+    customer_id: ShortText | None = None
+    section: (
+        Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^/]+(/[^/]+)*$")] | None
+    ) = None
+    agent: ShortText | None = None
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime) -> datetime:
+        if value - datetime.now(timezone.utc) > MAX_FUTURE_SKEW:
+            raise ValueError("is more than 24 hours in the future; check the client's clock")
+        return value.astimezone(timezone.utc)
+
+    @field_validator("error")
+    @classmethod
+    def _truncate_error(cls, value: str | None) -> str | None:
+        # An over-long error message is cut rather than rejected: the event's cost still counts.
+        if value is not None and len(value) > MAX_ERROR_CHARS:
+            return value[: MAX_ERROR_CHARS - 1] + "…"
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
+            raise ValueError(f"is larger than {MAX_METADATA_BYTES // 1024} KB once encoded")
+        return value
+
+    @model_validator(mode="after")
+    def _parts_within_wholes(self) -> EventIn:
+        if self.cached_input_tokens + self.cache_write_input_tokens > self.input_tokens:
+            raise ValueError(
+                "cached_input_tokens + cache_write_input_tokens exceed input_tokens; "
+                "input_tokens must count ALL input tokens, cached ones included"
+            )
+        if self.reasoning_tokens > self.output_tokens:
+            raise ValueError(
+                "reasoning_tokens exceed output_tokens; output_tokens must include reasoning tokens"
+            )
+        return self
+
+
+class BatchIn(BaseModel):
+    """The request body, for the OpenAPI document. The endpoint validates events one by one."""
+
+    events: list[EventIn] = Field(max_length=MAX_EVENTS_PER_BATCH)
+
+
+class RejectedEvent(BaseModel):
+    index: int
+    error: dict[str, str]
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedEvent]
