@@ -27,7 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=port,
         workers=None,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=args.log_level,
         access_log=args.access_log,
     )

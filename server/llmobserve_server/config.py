@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,12 +19,12 @@ class Settings(BaseSettings):
         description="PostgreSQL URL; unset means an embedded SQLite file under the data dir.",
     )
     llmobserve_data_dir: Path = Field(default=Path("data"))
-    llmobserve_env: Literal["development", "production"] = "development"
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
     db_pool_size: int = 10
     auto_migrate: bool = True
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("public_url")
     @classmethod

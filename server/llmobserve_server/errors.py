@@ -9,7 +9,8 @@ FastAPI's own errors (validation, 404 for unknown routes, 405) are rendered in t
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,7 +56,7 @@ _STATUS_CODES = {
 }
 
 
-def describe_validation_errors(errors: list[dict[str, object]] | tuple[object, ...]) -> str:
+def describe_validation_errors(errors: Sequence[Any]) -> str:
     """One readable line per problem, e.g. `body.email: value is not a valid email address`."""
     parts = []
     for error in errors:

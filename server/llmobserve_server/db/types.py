@@ -72,6 +72,5 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        if dialect.name == "sqlite":
-            return (Decimal(int(value)) / _MONEY_FACTOR).quantize(_MONEY_QUANTUM)
-        return Decimal(value).quantize(_MONEY_QUANTUM)
+        amount = Decimal(int(value)) / _MONEY_FACTOR if dialect.name == "sqlite" else Decimal(value)
+        return amount.quantize(_MONEY_QUANTUM)

@@ -27,7 +27,7 @@ def ingest_batch(db: DbSession, *, account_id: uuid.UUID, raw_events: list[Any])
         try:
             valid.append(EventIn.model_validate(raw))
         except ValidationError as exc:
-            message = describe_validation_errors(exc.errors(include_url=False))  # type: ignore[arg-type]
+            message = describe_validation_errors(exc.errors(include_url=False))
             rejected.append(
                 RejectedEvent(index=index, error={"code": "invalid_event", "message": message})
             )

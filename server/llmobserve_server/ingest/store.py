@@ -23,6 +23,7 @@ _USAGE_SUMS = (
     "reasoning_tokens",
     "cost_usd",
 )
+_USAGE_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
 _RUN_SUMS = ("events", "errors", "input_tokens", "output_tokens", "cost_usd")
 
 
@@ -53,7 +54,7 @@ def add_to_usage(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]
     statement: Insert = _insert(db, table)  # type: ignore[arg-type]
     excluded = statement.excluded  # type: ignore[attr-defined]
     statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
-        index_elements=[c.name for c in table.primary_key.columns],
+        index_elements=list(_USAGE_KEY),
         set_={name: table.c[name] + excluded[name] for name in _USAGE_SUMS},
     )
     db.execute(statement, deltas)

@@ -1,7 +1,7 @@
 """Token prices from the bundled genai-prices catalogue, resolved once per (provider, model).
 
 ``genai_prices.calc_price()`` matches the model and re-validates its price table on every call
-(~85 µs); ingest prices ~20,000 events/s. This module splits the work:
+(~85-140 µs); ingest prices ~20,000 events/s. This module splits the work:
 
 * :func:`lookup_model` finds the model (``functools.lru_cache``, bounded; misses are cached too)
   and compiles each of its price tables into a :class:`RateCard`, the few Decimal prices that
@@ -13,13 +13,13 @@
 The arithmetic mirrors ``genai_prices.types.ModelPrice.calc_price`` exactly: the same leaf
 decomposition (cache reads/writes are carved out of input tokens only when they have their own
 price), the same threshold tiers (chosen by total input tokens) and the same
-``price * count / per``. The tests compare it with ``genai_prices.calc_price`` for every model in
-the bundled data. A price table this module cannot mirror is priced by the library per call.
+``price * count / per``. The tests compare it with the library for every price table in the
+bundled data. A price table this module cannot mirror is priced by the library per call.
 
 The model lookup reimplements ``DataSnapshot.find_provider_model`` with the library's pure
 functions because the snapshot's own memo tables grow without bound with every distinct
-model string a client sends. Only the bundled data is used: the auto-update thread
-(``UpdatePrices``) is never started.
+model string a client sends. Prices come from ``get_snapshot()``, i.e. the data bundled with the
+installed genai-prices: the server never starts its auto-update thread (``UpdatePrices``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ case-insensitively, unit names exactly. This table is our documented catalogue f
 services: an event priced from it gets cost_source ``"catalog"``.
 
 Pinecone serverless, Standard plan list prices as of 2025
-(source: https://www.pinecone.io/pricing/, checked 2025):
+(source: https://www.pinecone.io/pricing/):
 
 * ``read_units``:  $16 per million read units
 * ``write_units``: $4 per million write units

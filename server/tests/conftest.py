@@ -1,0 +1,106 @@
+"""Fixtures: a real server per database backend, and signed-in users against it.
+
+`--db sqlite|postgresql|all` picks the backends (default: all). With CI set, an unreachable
+PostgreSQL fails the run instead of skipping its half.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.databases import fresh_postgres_database, postgres_available
+from tests.support.factories import SignedInUser, sign_up
+from tests.support.server import RunningServer, run_server
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default="all",
+        choices=["sqlite", "postgresql", "all"],
+        help="database backend(s) to run the server tests on",
+    )
+
+
+def selected_backends(config: pytest.Config) -> list[str]:
+    chosen = config.getoption("--db")
+    return list(BACKENDS) if chosen == "all" else [chosen]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", selected_backends(metafunc.config), scope="session")
+
+
+def require_postgres() -> None:
+    problem = postgres_available()
+    if problem is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{problem} (CI is set: PostgreSQL is required)")
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One running server per backend, shared by the tests: they isolate by signing up anew."""
+    data_dir = tmp_path_factory.mktemp(f"server-{backend}")
+    if backend == "sqlite":
+        with run_server(backend=backend, database_url=None, data_dir=data_dir) as running:
+            yield running
+        return
+    require_postgres()
+    with fresh_postgres_database("server") as url:
+        with run_server(backend=backend, database_url=url, data_dir=data_dir) as running:
+            yield running
+
+
+@pytest.fixture
+def base_url(server: RunningServer) -> str:
+    return server.base_url
+
+
+@pytest.fixture
+def anonymous(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def user(base_url: str) -> Iterator[SignedInUser]:
+    signed_in = sign_up(base_url)
+    yield signed_in
+    signed_in.client.close()
+
+
+@pytest.fixture
+def other_user(base_url: str) -> Iterator[SignedInUser]:
+    signed_in = sign_up(base_url)
+    yield signed_in
+    signed_in.client.close()
+
+
+@pytest.fixture
+def api_key(user: SignedInUser) -> str:
+    return user.create_key()
+
+
+@pytest.fixture
+def keyed(base_url: str, api_key: str) -> Iterator[httpx.Client]:
+    """A client that authenticates with `user`'s API key."""
+    with httpx.Client(
+        base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {api_key}"}
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"

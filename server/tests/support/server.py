@@ -1,0 +1,82 @@
+"""A real llmobserve server in a child process (`llmobserve-server serve`) on a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    base_url: str
+    backend: str  # "sqlite" or "postgresql"
+    database_url: str | None  # None for SQLite
+    data_dir: Path
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def run_server(
+    *,
+    backend: str,
+    database_url: str | None,
+    data_dir: Path,
+    extra_env: Mapping[str, str] | None = None,
+    startup_timeout: float = 60.0,
+) -> Iterator[RunningServer]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PORT")}
+    env.update({"LLMOBSERVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(extra_env or {})
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "server.log"
+    command = [sys.executable, "-m", "llmobserve_server.cli", "serve", "--port", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = RunningServer(f"http://127.0.0.1:{port}", backend, database_url, data_dir, log_path)
+    try:
+        _wait_until_healthy(server, process, startup_timeout)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(
+    server: RunningServer, process: subprocess.Popen[bytes], timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
+        try:
+            if httpx.get(f"{server.base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server not ready after {timeout}s:\n{server.log()}")

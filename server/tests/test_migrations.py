@@ -1,0 +1,82 @@
+"""Migrations: up, down and up again on both databases; the models match the migrations;
+replicas migrating at once do not trip over each other."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from llmobserve_server.config import Settings
+from llmobserve_server.db.base import Base
+from llmobserve_server.db.engine import create_db_engine
+from llmobserve_server.db.migrate import current_revision, downgrade, head_revision, upgrade
+from tests.conftest import require_postgres
+from tests.support.databases import fresh_postgres_database
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
+    if backend == "sqlite":
+        yield Settings(database_url=None, llmobserve_data_dir=tmp_path)
+        return
+    require_postgres()
+    with fresh_postgres_database("migrations") as url:
+        yield Settings(database_url=url, llmobserve_data_dir=tmp_path)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_db_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_creates_every_table_of_the_models(engine: Engine) -> None:
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
+    upgrade(engine)
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
+    upgrade(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    upgrade(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_replicas_migrating_at_the_same_time_both_succeed(settings: Settings) -> None:
+    env = {**os.environ, "LLMOBSERVE_DATA_DIR": str(settings.llmobserve_data_dir)}
+    env.pop("DATABASE_URL", None)
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    command = [sys.executable, "-m", "llmobserve_server.cli", "migrate"]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=120)[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], outputs
+    assert all(f"revision {head_revision()}" in output for output in outputs)
