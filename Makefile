@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest fmt migrate bench-ingest clean
+.PHONY: run test lint typecheck pytest fmt migrate bench-ingest schema clean
 
 $(INSTALLED): server/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench-ingest: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV)
+
+## Regenerate the wire-format JSON Schema (schema/events.v1.json) from the server's models.
+schema: $(INSTALLED)
+	$(BIN)/python -m llmobserve_server.ingest.contract > schema/events.v1.json

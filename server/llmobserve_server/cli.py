@@ -15,17 +15,28 @@ from llmobserve_server.config import get_settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from llmobserve_server.app import create_app
+    from llmobserve_server.db.engine import create_db_engine
+    from llmobserve_server.db.migrate import upgrade
 
     settings = get_settings()
     port = args.port if args.port is not None else int(os.environ.get("PORT", settings.port))
     host = args.host or settings.host
-    print(f"llmobserve {__version__} on http://{host}:{port} ({_describe_db()})", flush=True)
+    workers = args.workers if args.workers is not None else settings.web_concurrency
+    if settings.auto_migrate:  # once here, rather than racing in every worker
+        engine = create_db_engine(settings)
+        upgrade(engine)
+        engine.dispose()
+    print(
+        f"llmobserve {__version__} on http://{host}:{port} "
+        f"({_describe_db()}, {workers} worker{'s' if workers > 1 else ''})",
+        flush=True,
+    )
     uvicorn.run(
-        create_app(settings),
+        "llmobserve_server.app:create_app",
+        factory=True,
         host=host,
         port=port,
-        workers=None,
+        workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=args.log_level,
@@ -87,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default $WEB_CONCURRENCY or 1)"
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.set_defaults(handler=_serve)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     auto_migrate: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
+    web_concurrency: int = Field(default=1, ge=1)
 
     @field_validator("public_url")
     @classmethod
