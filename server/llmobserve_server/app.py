@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from llmobserve_server import __version__
 from llmobserve_server.api import api_keys, auth, events, reads
+from llmobserve_server.body_limit import BodyLimitMiddleware
 from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import upgrade
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
     for router in (auth.router, api_keys.router, events.router, reads.router):
         app.include_router(router)
     install_openapi(app)

@@ -62,6 +62,9 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     for error in errors:
         if not isinstance(error, Mapping):
             continue
+        if error.get("type") == "json_invalid":
+            parts.append("The body is not valid JSON.")
+            continue
         location = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
         parts.append(f"{location}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "The request is invalid."

@@ -6,9 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from llmobserve_server.api.deps import ApiKeyCaller, DbDep
-from llmobserve_server.errors import ApiError
-from llmobserve_server.ingest.body import decode, parse_events, read_limited
-from llmobserve_server.ingest.schema import MAX_DECODED_BODY_BYTES, BatchResult
+from llmobserve_server.ingest.body import decode, parse_events
+from llmobserve_server.ingest.schema import BatchResult
 from llmobserve_server.ingest.service import ingest_batch
 
 router = APIRouter(prefix="/v1", tags=["events"])
@@ -36,10 +35,7 @@ _BATCH_BODY = {
 async def post_events(request: Request, caller: ApiKeyCaller, db: DbDep) -> BatchResult:
     """Store a batch of events. Valid events are stored even when others are rejected; an event
     id seen before is counted as a duplicate and costs nothing twice. Accepts gzip bodies."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_DECODED_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "The batch is larger than 5 MB.")
-    body = await read_limited(request.stream())
+    body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
     raw_events = parse_events(decode(body, request.headers.get("content-encoding")))
     return await run_in_threadpool(
         ingest_batch, db, account_id=caller.account_id, raw_events=raw_events

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic_core import from_json
@@ -11,21 +10,12 @@ from pydantic_core import from_json
 from llmobserve_server.errors import ApiError
 from llmobserve_server.ingest.schema import MAX_DECODED_BODY_BYTES, MAX_EVENTS_PER_BATCH
 
-_TOO_LARGE = ApiError(
-    413,
-    "payload_too_large",
-    f"The batch is larger than {MAX_DECODED_BODY_BYTES // (1024 * 1024)} MB. Send smaller batches.",
-)
 
-
-async def read_limited(chunks: AsyncIterator[bytes], limit: int = MAX_DECODED_BODY_BYTES) -> bytes:
-    """The whole body, or 413 as soon as it passes `limit` bytes."""
-    body = bytearray()
-    async for chunk in chunks:
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _TOO_LARGE
-    return bytes(body)
+def _too_large() -> ApiError:
+    megabytes = MAX_DECODED_BODY_BYTES // (1024 * 1024)
+    return ApiError(
+        413, "payload_too_large", f"The batch is larger than {megabytes} MB once decompressed."
+    )
 
 
 def decode(body: bytes, content_encoding: str | None) -> bytes:
@@ -45,7 +35,7 @@ def decode(body: bytes, content_encoding: str | None) -> bytes:
     except zlib.error as exc:
         raise ApiError(422, "invalid_body", "The body is not valid gzip.") from exc
     if len(decoded) > MAX_DECODED_BODY_BYTES or decompressor.unconsumed_tail:
-        raise _TOO_LARGE
+        raise _too_large()
     return decoded
 
 
