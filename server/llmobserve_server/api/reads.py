@@ -168,12 +168,7 @@ def runs(
     to: str | None = None,
 ) -> RunListOut:
     """Runs, newest first, with their totals."""
-    after = None
-    if cursor is not None:
-        position = decode_cursor(cursor)
-        if len(position) != 2 or not all(isinstance(p, str) for p in position):
-            raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
-        after = (parse_instant(position[0], name="cursor", is_end=False), position[1])
+    after = _run_position_from(cursor) if cursor is not None else None
     page = list_runs(
         db,
         account_id=caller.account_id,
@@ -187,6 +182,16 @@ def runs(
     if page.next_position is not None:
         next_cursor = encode_cursor([page.next_position[0].isoformat(), page.next_position[1]])
     return RunListOut(runs=[RunOut.of(run) for run in page.runs], next_cursor=next_cursor)
+
+
+def _run_position_from(cursor: str) -> tuple[datetime, str]:
+    position = decode_cursor(cursor)
+    if len(position) == 2 and all(isinstance(p, str) for p in position):
+        try:
+            return parse_instant(position[0], name="cursor", is_end=False), position[1]
+        except ApiError:
+            pass
+    raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
 
 
 class SpanOut(BaseModel):
@@ -248,7 +253,8 @@ class RunDetailOut(RunOut):
     spans: list[SpanOut]
 
 
-@router.get("/runs/{run_id}", response_model=RunDetailOut)
+# `:path`, so that a run id containing "/" (sent as %2F) still reaches this route.
+@router.get("/runs/{run_id:path}", response_model=RunDetailOut)
 def run_detail(run_id: str, caller: AnyCaller, db: DbDep) -> RunDetailOut:
     """One run with its span tree; each span has its own cost and its subtree's total."""
     detail = get_run(db, account_id=caller.account_id, run_id=run_id)

@@ -17,7 +17,7 @@ MONEY_SCALE = 10
 _MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
 _MONEY_FACTOR = 10**MONEY_SCALE
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
