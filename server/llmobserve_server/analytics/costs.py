@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import UsageHourly
@@ -57,7 +57,11 @@ class CostReport:
 
 def _day(db: DbSession) -> ColumnElement[str]:
     if db.get_bind().dialect.name == "postgresql":
-        return func.to_char(UsageHourly.hour.op("AT TIME ZONE")("UTC"), "YYYY-MM-DD")
+        # Literals, not `.op("AT TIME ZONE")("UTC")`: that binds "UTC" with the column's
+        # UTC-datetime type, which fails on a string.
+        utc: ColumnElement[str] = literal_column("'UTC'")
+        day_format: ColumnElement[str] = literal_column("'YYYY-MM-DD'")
+        return func.to_char(func.timezone(utc, UsageHourly.hour), day_format)
     return func.substr(UsageHourly.hour, 1, 10)  # SQLite stores "YYYY-MM-DD HH:MM:SS"
 
 

@@ -61,3 +61,27 @@ def event(**fields: Any) -> dict[str, Any]:
     }
     base.update(fields)
     return base
+
+
+def custom_event(cost_usd: str, **fields: Any) -> dict[str, Any]:
+    """An event for a model no catalogue knows, priced exactly by the client's `cost_usd`."""
+    return event(**{"provider": "custom", "model": "my-model", "cost_usd": cost_usd, **fields})
+
+
+def send(client: httpx.Client, *events: dict[str, Any]) -> None:
+    """POST the events with an API-key client and require every one of them to be accepted."""
+    response = client.post("/v1/events", json={"events": list(events)})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"accepted": len(events), "duplicates": 0, "rejected": []}
+
+
+def error_of(response: httpx.Response, status: int) -> dict[str, str]:
+    """The response's error object, after checking the status and the one error shape."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message"}, body
+    assert isinstance(error["code"], str) and error["code"], body
+    assert isinstance(error["message"], str) and error["message"], body
+    return dict(error)
