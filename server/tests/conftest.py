@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from llmobserve_server.testing import RunningServer, run_server
 from tests.support.databases import fresh_postgres_database, postgres_available
 from tests.support.factories import SignedInUser, sign_up
-from tests.support.server import RunningServer, run_server
 
 BACKENDS = ("sqlite", "postgresql")
 

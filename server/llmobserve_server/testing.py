@@ -1,4 +1,13 @@
-"""A real llmobserve server in a child process (`llmobserve-server serve`) on a free port."""
+"""Run a real llmobserve server in a child process, for tests and benchmarks.
+
+Used by the server's own suite, the SDK's tests and `bench/`; public so that users can test their
+own instrumentation against a real collector too::
+
+    from llmobserve_server.testing import run_server
+
+    with run_server(backend="sqlite", database_url=None, data_dir=tmp_path) as server:
+        urllib.request.urlopen(f"{server.base_url}/healthz")
+"""
 
 from __future__ import annotations
 
@@ -7,12 +16,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,10 @@ def _wait_until_healthy(
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
         try:
-            if httpx.get(f"{server.base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
+            with urllib.request.urlopen(f"{server.base_url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.1)
     raise RuntimeError(f"server not ready after {timeout}s:\n{server.log()}")
