@@ -36,7 +36,11 @@ async def post_events(request: Request, caller: ApiKeyCaller, db: DbDep) -> Batc
     """Store a batch of events. Valid events are stored even when others are rejected; an event
     id seen before is counted as a duplicate and costs nothing twice. Accepts gzip bodies."""
     body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
-    raw_events = parse_events(decode(body, request.headers.get("content-encoding")))
+    decoded = decode(body, request.headers.get("content-encoding"))
     return await run_in_threadpool(
-        ingest_batch, db, account_id=caller.account_id, raw_events=raw_events
+        ingest_batch,
+        db,
+        account_id=caller.account_id,
+        raw_events=parse_events(decoded),
+        may_contain_nul=b"\\u0000" in decoded,
     )

@@ -28,15 +28,27 @@ def decode(body: bytes, content_encoding: str | None) -> bytes:
             "unsupported_encoding",
             f"Content-Encoding {encoding!r} is not supported; use gzip.",
         )
-    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        # max_length stops a small "gzip bomb" from inflating past the limit in memory.
-        decoded = decompressor.decompress(body, MAX_DECODED_BODY_BYTES + 1)
-    except zlib.error as exc:
-        raise ApiError(422, "invalid_body", "The body is not valid gzip.") from exc
-    if len(decoded) > MAX_DECODED_BODY_BYTES or decompressor.unconsumed_tail:
-        raise _too_large()
-    return decoded
+    return _gunzip(body)
+
+
+def _gunzip(body: bytes) -> bytes:
+    """Every member of a gzip stream (RFC 1952 allows several), each checked to its trailer."""
+    decoded = bytearray()
+    remaining = body
+    while True:
+        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            # max_length stops a small "gzip bomb" from inflating past the limit in memory.
+            decoded += decompressor.decompress(remaining, MAX_DECODED_BODY_BYTES + 1 - len(decoded))
+        except zlib.error as exc:
+            raise ApiError(422, "invalid_body", "The body is not valid gzip.") from exc
+        if len(decoded) > MAX_DECODED_BODY_BYTES or decompressor.unconsumed_tail:
+            raise _too_large()
+        if not decompressor.eof:  # cut short: its checksum was never seen
+            raise ApiError(422, "invalid_body", "The gzip body is truncated.")
+        remaining = decompressor.unused_data
+        if not remaining:
+            return bytes(decoded)
 
 
 def parse_events(raw: bytes) -> list[Any]:

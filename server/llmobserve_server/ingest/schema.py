@@ -8,29 +8,53 @@ so no token is priced twice.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 MAX_EVENTS_PER_BATCH = 1000
 MAX_DECODED_BODY_BYTES = 5 * 1024 * 1024
 MAX_METADATA_BYTES = 16 * 1024
 MAX_ERROR_CHARS = 4000
 MAX_FUTURE_SKEW = timedelta(hours=24)
+MAY_CONTAIN_NUL = "may_contain_nul"  # validation context key: False when the body has no \u0000
 
-TokenCount = Annotated[int, Field(ge=0, le=10**12)]
+
+def _json_number(value: Any) -> Any:
+    """Counts and durations are JSON numbers, as the published schema says: "1000" or true is
+    refused rather than converted."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+TokenCount = Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_json_number)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class EventIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # allow_inf_nan=False: JSON numbers too large for a float (1e400) become Infinity, which
+    # PostgreSQL cannot store in jsonb; the float fields refuse them.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
     id: uuid.UUID
     timestamp: AwareDatetime
-    duration_ms: Annotated[float, Field(ge=0, le=7 * 24 * 3600 * 1000)] | None = None
+    duration_ms: (
+        Annotated[float, Field(ge=0, le=7 * 24 * 3600 * 1000), BeforeValidator(_json_number)] | None
+    ) = None
     run_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
     span_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     parent_span_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
@@ -43,9 +67,13 @@ class EventIn(BaseModel):
     cache_write_input_tokens: TokenCount = 0
     output_tokens: TokenCount = 0
     reasoning_tokens: TokenCount = 0
-    units: dict[Annotated[str, Field(max_length=64)], Annotated[float, Field(ge=0)]] | None = Field(
-        default=None, max_length=32
-    )
+    units: (
+        dict[
+            Annotated[str, Field(max_length=64)],
+            Annotated[float, Field(ge=0), BeforeValidator(_json_number)],
+        ]
+        | None
+    ) = Field(default=None, max_length=32)
     cost_usd: Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=30)] | None = None
     customer_id: ShortText | None = None
     section: (
@@ -61,7 +89,10 @@ class EventIn(BaseModel):
     def _not_in_the_future(cls, value: datetime) -> datetime:
         if value - datetime.now(timezone.utc) > MAX_FUTURE_SKEW:
             raise ValueError("is more than 24 hours in the future; check the client's clock")
-        return value.astimezone(timezone.utc)
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            raise ValueError("is out of range") from exc
 
     @field_validator("error")
     @classmethod
@@ -74,9 +105,22 @@ class EventIn(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
+        if value is not None and _encoded_size(value) > MAX_METADATA_BYTES:
             raise ValueError(f"is larger than {MAX_METADATA_BYTES // 1024} KB once encoded")
         return value
+
+    @model_validator(mode="after")
+    def _storable(self, info: ValidationInfo) -> EventIn:
+        # PostgreSQL stores neither U+0000 in text or jsonb nor NaN or Infinity in jsonb (which
+        # JSON numbers like 1e400 become); such events are refused on every database alike.
+        # Only metadata can hold floats the field types did not check; strings can hold NUL only
+        # when the body had a \u0000 escape, which the caller says through the context.
+        may_contain_nul = (info.context or {}).get(MAY_CONTAIN_NUL, True)
+        for name in type(self).model_fields if may_contain_nul else ("metadata",):
+            problem = _unstorable(getattr(self, name))
+            if problem is not None:
+                raise ValueError(f"{name} contains {problem}, which cannot be stored")
+        return self
 
     @model_validator(mode="after")
     def _parts_within_wholes(self) -> EventIn:
@@ -90,6 +134,25 @@ class EventIn(BaseModel):
                 "reasoning_tokens exceed output_tokens; output_tokens must include reasoning tokens"
             )
         return self
+
+
+def _encoded_size(value: Any) -> int:
+    """Bytes of compact UTF-8 JSON (what the wire carries, not ASCII \\u escapes)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _unstorable(value: Any) -> str | None:
+    """What in `value` no database column can hold, or None."""
+    if isinstance(value, str):
+        return "a NUL character (\\u0000)" if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "a number out of range (NaN or Infinity)"
+    items: list[Any] = []
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    return next((p for p in map(_unstorable, items) if p is not None), None)
 
 
 class BatchIn(BaseModel):

@@ -12,20 +12,25 @@ from sqlalchemy.orm import Session as DbSession
 from llmobserve_server.errors import describe_validation_errors
 from llmobserve_server.ingest.overrides import find_override, load_overrides
 from llmobserve_server.ingest.rows import event_row
-from llmobserve_server.ingest.schema import BatchResult, EventIn, RejectedEvent
+from llmobserve_server.ingest.schema import MAY_CONTAIN_NUL, BatchResult, EventIn, RejectedEvent
 from llmobserve_server.ingest.store import add_to_runs, add_to_usage, insert_events
 from llmobserve_server.pricing import TokenUsage, price_event
 
 
-def ingest_batch(db: DbSession, *, account_id: uuid.UUID, raw_events: list[Any]) -> BatchResult:
+def ingest_batch(
+    db: DbSession, *, account_id: uuid.UUID, raw_events: list[Any], may_contain_nul: bool = True
+) -> BatchResult:
     """Store the valid events of a batch and commit. Invalid ones are reported by index;
-    an id seen before (in this batch or an earlier one) is a duplicate and costs nothing."""
+    an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
+
+    `may_contain_nul=False` (the body had no `\\u0000` escape) spares the per-string NUL scan."""
+    context = {MAY_CONTAIN_NUL: may_contain_nul}
     received_at = datetime.now(timezone.utc)
     rejected: list[RejectedEvent] = []
     valid: list[EventIn] = []
     for index, raw in enumerate(raw_events):
         try:
-            valid.append(EventIn.model_validate(raw))
+            valid.append(EventIn.model_validate(raw, context=context))
         except ValidationError as exc:
             message = describe_validation_errors(exc.errors(include_url=False))
             rejected.append(

@@ -9,13 +9,15 @@ columns costs more in query parsing than the insert itself. SQLite gets a plain 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, func, select
+from psycopg.types.json import Jsonb
+from sqlalchemy import JSON, Table, bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Result
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import Run, TraceEvent, UsageHourly
@@ -41,13 +43,49 @@ _RUN_SUMS = ("events", "errors", "input_tokens", "output_tokens", "cost_usd")
 # Receives the dialect's INSERT and adds its ON CONFLICT / RETURNING clauses.
 Completion = Callable[[Any], Any]
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_compiled_postgres_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+
 
 def _upsert(
-    db: DbSession, table: Table, rows: Sequence[dict[str, Any]], complete: Completion
-) -> Result[Any]:
-    columns = list(rows[0])
+    db: DbSession,
+    name: str,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    complete: Completion,
+) -> list[Any]:
+    """Run the INSERT built by `complete` for `rows`; the RETURNING rows, if any.
+
+    On PostgreSQL the statement is compiled once per `name` and column set, then executed on
+    the driver's connection with binary parameters: SQLAlchemy's per-call statement building
+    and psycopg's text encoding of 2,600 array items cost more than the insert itself."""
+    columns = tuple(rows[0])
     if db.get_bind().dialect.name != "postgresql":
-        return db.execute(complete(sqlite.insert(table)), list(rows))
+        result = db.execute(complete(sqlite.insert(table)), list(rows))
+        return list(result) if isinstance(result, CursorResult) and result.returns_rows else []
+    sql = _compiled_postgres_sql.get((name, columns))
+    if sql is None:
+        sql = _compiled_postgres_sql[(name, columns)] = _compile_unnest(
+            db, table, columns, complete
+        )
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    arrays = {
+        f"p_{c}": [_jsonb(row[c]) for row in rows]
+        if c in json_columns
+        else [row[c] for row in rows]
+        for c in columns
+    }
+    driver_connection = db.connection().connection.driver_connection
+    assert driver_connection is not None
+    with driver_connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _compile_unnest(
+    db: DbSession, table: Table, columns: tuple[str, ...], complete: Completion
+) -> str:
+    """`INSERT … SELECT FROM unnest(%(p_col)b::type[], …) …` with binary placeholders."""
     source = (
         func.unnest(
             *(bindparam(f"p_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns)
@@ -55,24 +93,32 @@ def _upsert(
         .table_valued(*columns)
         .render_derived(name="src")
     )
-    statement = postgresql.insert(table).from_select(columns, select(*source.c))
-    arrays = {f"p_{c}": [row[c] for row in rows] for c in columns}
-    return db.execute(complete(statement), arrays)
+    statement = complete(postgresql.insert(table).from_select(list(columns), select(*source.c)))
+    compiled = str(statement.compile(dialect=db.get_bind().dialect))
+    return _PLACEHOLDER.sub(r"%(\1)b", compiled)
+
+
+def _jsonb(value: Any) -> Jsonb | None:
+    return None if value is None else Jsonb(value)
 
 
 def insert_events(db: DbSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert the rows; the ids that were new. Ids already stored are left as they were."""
+    """Insert the rows; the ids that were new. Ids already stored are left as they were.
+
+    Rows go in id order: two batches sharing ids (a resend racing its original) then wait for
+    each other in the same order instead of deadlocking on each other's uncommitted rows."""
     if not rows:
         return set()
-    result = _upsert(
+    returned = _upsert(
         db,
+        "events",
         _EVENTS,
-        rows,
+        sorted(rows, key=lambda row: row["id"]),
         lambda insert: insert.on_conflict_do_nothing(index_elements=["account_id", "id"]).returning(
             _EVENTS.c.id
         ),
     )
-    return set(result.scalars())
+    return {row[0] for row in returned}
 
 
 def add_to_usage(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
@@ -81,6 +127,7 @@ def add_to_usage(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]
         return
     _upsert(
         db,
+        "usage",
         _USAGE,
         deltas,
         lambda insert: insert.on_conflict_do_update(
@@ -91,16 +138,11 @@ def add_to_usage(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]
 
 
 def add_to_runs(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
+    """Add the batch to its runs' totals. Runs come in run-id order (see `run_deltas`), so every
+    batch locks them in one order and none can deadlock."""
     deltas = run_deltas(rows)
-    # A root span names its run; otherwise the first named event does until a root span arrives.
-    named_by_root = [d for d in deltas if d.root_name is not None]
-    named_otherwise = [d for d in deltas if d.root_name is None]
-    if named_by_root:
-        rows_by_root = [_run_row(account_id, d) for d in named_by_root]
-        _upsert(db, _RUNS, rows_by_root, lambda insert: _on_run_conflict(insert, root_named=True))
-    if named_otherwise:
-        other_rows = [_run_row(account_id, d) for d in named_otherwise]
-        _upsert(db, _RUNS, other_rows, lambda insert: _on_run_conflict(insert, root_named=False))
+    if deltas:
+        _upsert(db, "runs", _RUNS, [_run_row(account_id, d) for d in deltas], _on_run_conflict)
 
 
 def _run_row(account_id: uuid.UUID, delta: RunDelta) -> dict[str, Any]:
@@ -108,6 +150,7 @@ def _run_row(account_id: uuid.UUID, delta: RunDelta) -> dict[str, Any]:
         "account_id": account_id,
         "run_id": delta.run_id,
         "name": delta.root_name or delta.any_name,
+        "name_from_root": delta.root_name is not None,
         "customer_id": delta.customer_id,
         "started_at": delta.started_at,
         "ended_at": delta.ended_at,
@@ -115,12 +158,18 @@ def _run_row(account_id: uuid.UUID, delta: RunDelta) -> dict[str, Any]:
     }
 
 
-def _on_run_conflict(insert: Any, *, root_named: bool) -> Any:
+def _on_run_conflict(insert: Any) -> Any:
+    """A root span (no parent) names its run; until one arrives, the first named event does."""
     excluded = insert.excluded
     return insert.on_conflict_do_update(
         index_elements=["account_id", "run_id"],
         set_={
-            "name": excluded.name if root_named else func.coalesce(_RUNS.c.name, excluded.name),
+            "name": case(
+                (excluded.name_from_root, excluded.name),
+                (_RUNS.c.name_from_root, _RUNS.c.name),
+                else_=func.coalesce(_RUNS.c.name, excluded.name),
+            ),
+            "name_from_root": _RUNS.c.name_from_root | excluded.name_from_root,
             "customer_id": func.coalesce(_RUNS.c.customer_id, excluded.customer_id),
             "started_at": case(
                 (excluded.started_at < _RUNS.c.started_at, excluded.started_at),

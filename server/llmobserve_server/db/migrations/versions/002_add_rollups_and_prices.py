@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Uuid(), nullable=False),
         sa.Column("run_id", sa.String(length=128), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("name_from_root", sa.Boolean(), nullable=False),
         sa.Column("customer_id", sa.String(length=200), nullable=True),
         sa.Column("started_at", TIMESTAMP, nullable=False),
         sa.Column("ended_at", TIMESTAMP, nullable=False),
