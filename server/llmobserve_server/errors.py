@@ -56,8 +56,9 @@ _STATUS_CODES = {
 }
 
 
-def describe_validation_errors(errors: Sequence[Any]) -> str:
-    """One readable line per problem, e.g. `body.email: value is not a valid email address`."""
+def describe_validation_errors(errors: Sequence[Any], *, subject: str = "body") -> str:
+    """One readable line per problem, e.g. `email: value is not a valid email address`.
+    A problem with the whole object (no field) is labelled with `subject`."""
     parts = []
     for error in errors:
         if not isinstance(error, Mapping):
@@ -65,7 +66,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
         if error.get("type") == "json_invalid":
             parts.append("The body is not valid JSON.")
             continue
-        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or subject
         parts.append(f"{location}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "The request is invalid."
 

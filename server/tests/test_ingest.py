@@ -175,6 +175,9 @@ INVALID_EVENTS = [
         id="naive-timestamp-without-offset",
     ),
     pytest.param(_with(timestamp="yesterday"), "timestamp", id="timestamp-not-rfc3339"),
+    pytest.param(_with(timestamp=1764064800), "timestamp", id="timestamp-as-epoch-number"),
+    pytest.param(_with(input_tokens=10**9 + 1), "input_tokens", id="tokens-over-a-billion"),
+    pytest.param(_with(model="mystery", cost_usd="100000.01"), "cost_usd", id="cost-over-100k"),
     pytest.param(
         _with(timestamp=(datetime.now(timezone.utc) + timedelta(hours=25)).isoformat()),
         "timestamp",

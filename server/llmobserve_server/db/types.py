@@ -56,10 +56,15 @@ class Money(TypeDecorator[Decimal]):
     impl = Numeric(20, MONEY_SCALE)
     cache_ok = True
 
+    def __init__(self, precision: int = 20) -> None:
+        """`precision` digits on PostgreSQL: 20 for one event, more for totals."""
+        super().__init__()
+        self.precision = precision
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(20, MONEY_SCALE, asdecimal=True))
+        return dialect.type_descriptor(Numeric(self.precision, MONEY_SCALE, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> Any:
         if value is None:

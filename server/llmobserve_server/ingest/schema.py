@@ -41,7 +41,16 @@ def _json_number(value: Any) -> Any:
     return value
 
 
-TokenCount = Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_json_number)]
+def _rfc3339_string(value: Any) -> Any:
+    """Timestamps are RFC 3339 strings; a bare number (epoch seconds? milliseconds?) is refused
+    rather than guessed."""
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 string such as 2026-11-25T10:00:00Z")
+    return value
+
+
+# Bounds far above any real call, low enough that rollup totals cannot overflow their columns.
+TokenCount = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_json_number)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -51,7 +60,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
     id: uuid.UUID
-    timestamp: AwareDatetime
+    timestamp: Annotated[AwareDatetime, BeforeValidator(_rfc3339_string)]
     duration_ms: (
         Annotated[float, Field(ge=0, le=7 * 24 * 3600 * 1000), BeforeValidator(_json_number)] | None
     ) = None
@@ -74,7 +83,7 @@ class EventIn(BaseModel):
         ]
         | None
     ) = Field(default=None, max_length=32)
-    cost_usd: Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=30)] | None = None
+    cost_usd: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=30)] | None = None
     customer_id: ShortText | None = None
     section: (
         Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^/]+(/[^/]+)*$")] | None

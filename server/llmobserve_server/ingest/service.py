@@ -32,7 +32,7 @@ def ingest_batch(
         try:
             valid.append(EventIn.model_validate(raw, context=context))
         except ValidationError as exc:
-            message = describe_validation_errors(exc.errors(include_url=False))
+            message = describe_validation_errors(exc.errors(include_url=False), subject="event")
             rejected.append(
                 RejectedEvent(index=index, error={"code": "invalid_event", "message": message})
             )

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql
 # Plain column types, frozen here so that later changes to the models cannot rewrite history.
 TIMESTAMP = sa.DateTime(timezone=True)
 MONEY = sa.Numeric(20, 10).with_variant(sa.BigInteger(), "sqlite")  # SQLite: 1e-10 USD units
+MONEY_TOTAL = sa.Numeric(28, 10).with_variant(sa.BigInteger(), "sqlite")
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision = "002"
@@ -73,7 +74,7 @@ def upgrade() -> None:
         sa.Column("errors", sa.BigInteger(), nullable=False),
         sa.Column("input_tokens", sa.BigInteger(), nullable=False),
         sa.Column("output_tokens", sa.BigInteger(), nullable=False),
-        sa.Column("cost_usd", MONEY, nullable=False),
+        sa.Column("cost_usd", MONEY_TOTAL, nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
@@ -99,7 +100,7 @@ def upgrade() -> None:
         sa.Column("cache_write_input_tokens", sa.BigInteger(), nullable=False),
         sa.Column("output_tokens", sa.BigInteger(), nullable=False),
         sa.Column("reasoning_tokens", sa.BigInteger(), nullable=False),
-        sa.Column("cost_usd", MONEY, nullable=False),
+        sa.Column("cost_usd", MONEY_TOTAL, nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
