@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
 from llmobserve_server import __version__
-from llmobserve_server.api import api_keys, auth, events, reads
+from llmobserve_server.api import api_keys, auth, costs, events, ping, runs
 from llmobserve_server.body_limit import BodyLimitMiddleware
 from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
@@ -45,7 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
-    for router in (auth.router, api_keys.router, events.router, reads.router):
+    for router in (
+        auth.router,
+        api_keys.router,
+        events.router,
+        ping.router,
+        costs.router,
+        runs.router,
+    ):
         app.include_router(router)
     install_openapi(app)
 

@@ -1,4 +1,4 @@
-"""GET /v1/ping, /v1/costs, /v1/runs, /v1/runs/{run_id}: readable with an API key or a session."""
+"""GET /v1/runs and /v1/runs/{run_id}: runs with their totals, and one run's span tree."""
 
 from __future__ import annotations
 
@@ -6,120 +6,17 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from llmobserve_server.analytics.costs import GroupBy, cost_report
 from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor
 from llmobserve_server.analytics.runs import SpanNode, get_run, list_runs
 from llmobserve_server.api.deps import AnyCaller, DbDep
-from llmobserve_server.api.time_range import parse_instant, time_range
-from llmobserve_server.db.models import Account, Run
+from llmobserve_server.api.time_range import parse_instant
+from llmobserve_server.db.models import Run
 from llmobserve_server.errors import ApiError
 from llmobserve_server.money import format_usd
 
-router = APIRouter(prefix="/v1", tags=["reads"])
-
-
-class AccountOut(BaseModel):
-    id: str
-    name: str
-    subscription_tier: str
-
-
-class KeyInfoOut(BaseModel):
-    name: str
-    prefix: str
-
-
-class PingOut(BaseModel):
-    ok: bool
-    account: AccountOut
-    key: KeyInfoOut | None
-
-
-@router.get("/ping", response_model=PingOut)
-def ping(caller: AnyCaller, db: DbDep) -> PingOut:
-    """Check that a key works, and which account it sends to (`llmobserve.ping()`)."""
-    account = db.get(Account, caller.account_id)
-    if account is None:
-        raise ApiError(404, "not_found", "Account not found.")
-    key = caller.api_key
-    return PingOut(
-        ok=True,
-        account=AccountOut(
-            id=str(account.id), name=account.name, subscription_tier=account.subscription_tier
-        ),
-        key=KeyInfoOut(name=key.name, prefix=key.key_prefix) if key else None,
-    )
-
-
-class CostRowOut(BaseModel):
-    key: str | None
-    cost_usd: str
-    events: int
-    unpriced_events: int
-    input_tokens: int
-    cached_input_tokens: int
-    cache_write_input_tokens: int
-    output_tokens: int
-    reasoning_tokens: int
-
-
-class CostsOut(BaseModel):
-    group_by: GroupBy
-    from_: datetime = Field(serialization_alias="from")
-    to: datetime
-    total_cost_usd: str
-    total_events: int
-    unpriced_events: int
-    rows: list[CostRowOut]
-    next_cursor: str | None
-
-
-@router.get("/costs", response_model=CostsOut)
-def costs(
-    caller: AnyCaller,
-    db: DbDep,
-    group_by: GroupBy = "day",
-    from_: Annotated[str | None, Query(alias="from", description="Date or RFC 3339 time.")] = None,
-    to: Annotated[str | None, Query(description="Date (inclusive) or time (exclusive).")] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    cursor: str | None = None,
-) -> CostsOut:
-    """Cost, events and tokens grouped by day or by a dimension; money as exact decimal strings."""
-    window = time_range(from_, to)
-    offset = _offset_from(cursor)
-    report = cost_report(
-        db,
-        account_id=caller.account_id,
-        group_by=group_by,
-        start=window.start,
-        end=window.end,
-        offset=offset,
-        limit=limit,
-    )
-    return CostsOut(
-        group_by=group_by,
-        from_=window.start,
-        to=window.end,
-        total_cost_usd=format_usd(report.total_cost_usd),
-        total_events=report.total_events,
-        unpriced_events=report.unpriced_events,
-        rows=[
-            CostRowOut(**{**row.__dict__, "cost_usd": format_usd(row.cost_usd)})
-            for row in report.rows
-        ],
-        next_cursor=encode_cursor(["offset", offset + limit]) if report.has_more else None,
-    )
-
-
-def _offset_from(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    position = decode_cursor(cursor)
-    if len(position) != 2 or position[0] != "offset" or not isinstance(position[1], int):
-        raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
-    return max(position[1], 0)
+router = APIRouter(prefix="/v1", tags=["runs"])
 
 
 class RunOut(BaseModel):
