@@ -7,10 +7,10 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest fmt migrate bench-ingest schema clean
 
-$(INSTALLED): server/pyproject.toml
+$(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e 'server[dev]'
+	$(BIN)/python -m pip install --quiet -e 'server[dev]' -e 'sdk/python[dev]'
 	touch $(INSTALLED)
 
 ## Create the virtualenv, install, migrate and serve on http://127.0.0.1:8000 (SQLite under ./data).
@@ -25,7 +25,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy server/llmobserve_server
+	$(BIN)/mypy server/llmobserve_server sdk/python/llmobserve
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)

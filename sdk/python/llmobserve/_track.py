@@ -1,0 +1,93 @@
+"""`track()`: record a costed event the integrations do not see (a custom model, a paid API)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Literal, Union
+
+from llmobserve._client import active_worker
+from llmobserve._context import current_frame, new_span_id
+from llmobserve._events import (
+    decimal_string,
+    new_event,
+    put,
+    put_count,
+    put_duration,
+    put_metadata,
+    put_units,
+)
+from llmobserve._log import capture_internal_errors, warn_once
+
+Cost = Union[Decimal, str, float, int]
+
+
+def track(
+    name: str,
+    *,
+    cost_usd: Cost | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    operation: str = "custom",
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    cached_input_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    units: Mapping[str, float] | None = None,
+    duration_ms: float | None = None,
+    status: Literal["ok", "error"] = "ok",
+    error: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    customer_id: str | None = None,
+) -> None:
+    """Record one custom event in the current run, section, customer and agent.
+
+    `cost_usd` (a Decimal, str, int or float, sent as an exact decimal string) is used when the
+    collector has no price for `provider`/`model`; `customer_id` overrides the context's.
+    Example::
+
+        llmobserve.track("ocr-page", cost_usd=Decimal("0.0015"), provider="acme-ocr",
+                         units={"pages": 1}, metadata={"document": doc_id})
+    """
+    worker = active_worker()
+    if worker is None or not worker.admit():
+        return
+    with capture_internal_errors():
+        now = datetime.now(timezone.utc)
+        started = now - timedelta(milliseconds=duration_ms) if duration_ms else now
+        frame = current_frame()
+        event = new_event(
+            frame,
+            timestamp=started,
+            operation=operation,
+            name=name,
+            span_id=new_span_id(),
+            parent_span_id=frame.span_id,
+        )
+        put(event, "provider", provider)
+        put(event, "model", model)
+        if customer_id is not None:
+            put(event, "customer_id", customer_id)
+        put_duration(event, duration_ms)
+        put_count(event, "input_tokens", input_tokens)
+        put_count(event, "output_tokens", output_tokens)
+        put_count(event, "cached_input_tokens", cached_input_tokens)
+        put_count(event, "reasoning_tokens", reasoning_tokens)
+        put_units(event, units)
+        put_metadata(event, metadata)
+        if cost_usd is not None:
+            cost = decimal_string(cost_usd)
+            if cost is None:
+                warn_once(
+                    "cost_usd",
+                    "llmobserve.track(): cost_usd=%r is not a number ≥ 0; the event was sent "
+                    "without it.",
+                    cost_usd,
+                )
+            else:
+                event["cost_usd"] = cost
+        if status == "error":
+            event["status"] = "error"
+            put(event, "error", error)
+        worker.enqueue(event)

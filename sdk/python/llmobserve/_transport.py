@@ -1,0 +1,121 @@
+"""HTTP to the collector, with the standard library only (urllib: proxies from the environment
+and the system's certificates work as for any Python program).
+
+Nothing here retries or raises: every request ends in an `Answer`, and the worker decides.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import http.client
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from llmobserve._version import __version__
+
+USER_AGENT = f"llmobserve-python/{__version__}"
+MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of one request: `status` is None when no HTTP answer came at all."""
+
+    status: int | None
+    body: bytes = b""
+    retry_after: float | None = None
+    problem: str | None = None  # what went wrong on the network, for the log
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8")) if self.body else None
+
+    def error_message(self) -> str:
+        """The collector's error message (`{"error": {"code", "message"}}`) or the raw body."""
+        try:
+            error = self.json()["error"]
+            return f"{error['message']} ({error['code']})"
+        except (ValueError, KeyError, TypeError):
+            return self.body[:200].decode("utf-8", "replace") or f"HTTP {self.status}"
+
+    def error_code(self) -> str | None:
+        try:
+            return str(self.json()["error"]["code"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirected POST would be resent as a GET without its body: report it instead."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def post_events(url: str, api_key: str, body: bytes, *, timeout: float) -> Answer:
+    """POST a JSON body `{"events": [...]}` to {url}/v1/events, gzipped."""
+    request = urllib.request.Request(
+        f"{url}/v1/events",
+        data=gzip.compress(body, compresslevel=5),
+        method="POST",
+        headers={
+            **_headers(api_key),
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+        },
+    )
+    return _send(request, timeout)
+
+
+def get(url: str, path: str, api_key: str, *, timeout: float) -> Answer:
+    return _send(urllib.request.Request(f"{url}{path}", headers=_headers(api_key)), timeout)
+
+
+def _headers(api_key: str) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {api_key}",
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+    }
+
+
+def _send(request: urllib.request.Request, timeout: float) -> Answer:
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return Answer(response.status, response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            body = error.read()
+        except (OSError, http.client.HTTPException):
+            body = b""
+        finally:
+            error.close()
+        return Answer(error.code, body, parse_retry_after(error.headers.get("Retry-After")))
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        # URLError (refused, DNS, TLS), timeouts, a connection closed before the answer.
+        reason = getattr(error, "reason", None) or error
+        return Answer(None, problem=f"{type(reason).__name__}: {reason}")
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = moment.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)

@@ -1,0 +1,250 @@
+"""The background worker: one daemon thread that batches queued events and delivers them.
+
+Delivery retries network errors, 5xx and 429 with exponential backoff and full jitter (a
+`Retry-After` is honoured), never other 4xx. A 401 means the key is unknown or revoked: one
+error line, then every event is dropped and counted instead of hammering the collector. Event
+ids stay the same across retries, so a resend after a lost answer is a duplicate, not a second
+cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+
+from llmobserve import _transport
+from llmobserve._config import Options
+from llmobserve._encode import MAX_EVENT_BYTES, encode_event, request_bodies
+from llmobserve._log import forget_warning, logger, report_internal_error, warn_once
+from llmobserve._queue import Event, EventQueue
+from llmobserve._transport import Answer
+
+MAX_BACKOFF = 30.0  # seconds
+_RETRY_STATUSES = frozenset({408, 429})
+
+
+class Worker:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.queue = EventQueue(maxsize=options.max_queue_size, batch_size=options.batch_size)
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._stop_by: float | None = None  # monotonic deadline, set by shutdown()
+        self._wake = threading.Event()  # cuts a backoff pause short at shutdown
+
+    # -- the host's side -------------------------------------------------------------------
+
+    def admit(self) -> bool:
+        """Whether an event would be queued now; if not, it is counted as dropped at once, so a
+        caller does not build an event only to drop it (cheap while the collector is down)."""
+        if self.queue.has_room():
+            return True
+        self.queue.drop_one()
+        self._warn_if_full()
+        return False
+
+    def enqueue(self, event: Event) -> None:
+        if self._thread is None:  # not started yet (a forked child starts it lazily)
+            self.start()
+        if not self.queue.put(event):
+            self._warn_if_full()
+
+    def _warn_if_full(self) -> None:
+        if not self.queue.refused:
+            warn_once(
+                "queue-full",
+                "llmobserve: %d events are waiting to be sent, so new events are dropped until "
+                "the collector catches up (counted in llmobserve.stats()['dropped']).",
+                self.options.max_queue_size,
+            )
+
+    def start(self) -> None:
+        with self._start_lock:
+            if self._thread is not None or self._stop_by is not None:
+                return
+            thread = threading.Thread(target=self._run, name="llmobserve-worker", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # the interpreter is shutting down
+                return
+            self._thread = thread
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything queued before the call is delivered or refused."""
+        mark = self.queue.request_flush()
+        if self.queue.settled >= mark:
+            return True
+        if self._thread is None:
+            self.start()
+        if threading.current_thread() is self._thread:
+            return False
+        return self.queue.wait_settled(mark, timeout)
+
+    def stop_soon(self, timeout: float) -> None:
+        """Let the thread deliver what is queued within `timeout` seconds, then end, without
+        waiting for it (init() replacing this worker)."""
+        self._stop_by = time.monotonic() + timeout
+        self.queue.close()
+        self._wake.set()
+
+    def shutdown(self, timeout: float) -> None:
+        """Deliver what is queued within `timeout` seconds, then stop; drop what is left."""
+        self.stop_soon(timeout)
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        left = self.queue.drop_waiting() + self.queue.in_flight()
+        if left:
+            logger.warning(
+                "llmobserve: %d event(s) were not delivered within the shutdown timeout (%.1f s) "
+                "and were dropped.",
+                left,
+                timeout,
+            )
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- the thread ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            try:
+                batch = self.queue.take(self.options.flush_interval)
+                if not batch and self.queue.closing:
+                    return
+                if batch:
+                    self._deliver(batch)
+            except Exception as exc:  # never let the thread die: it would silently stop sending
+                report_internal_error(exc)
+
+    def _deliver(self, batch: list[Event]) -> None:
+        encoded: list[bytes] = []
+        for event in batch:
+            item = encode_event(event)
+            if item is None or len(item) > MAX_EVENT_BYTES:
+                if item is not None:
+                    warn_once("event-too-large", "llmobserve: an event over 256 KB was dropped.")
+                self.queue.settle(1, failed=1)
+            else:
+                encoded.append(item)
+        for count, body in request_bodies(encoded):
+            try:
+                self._send(count, body)
+            except Exception:
+                self.queue.settle(count, failed=count)
+                raise
+
+    def _send(self, count: int, body: bytes) -> None:
+        options = self.options
+        attempt = 0
+        while True:
+            timeout = self._time_left(options.request_timeout)
+            if timeout <= 0:
+                self.queue.settle(count, failed=count)
+                return
+            answer = _transport.post_events(
+                options.collector_url, options.api_key, body, timeout=timeout
+            )
+            status = answer.status
+            if status is not None and 200 <= status < 300:
+                self._accepted(count, answer)
+                return
+            if status == 401:
+                self._refused(count, answer)
+                return
+            if status is not None and status < 500 and status not in _RETRY_STATUSES:
+                warn_once(
+                    f"status-{status}",
+                    "llmobserve: the collector refused %d event(s) with HTTP %d: %s. They were "
+                    "dropped (this is not retried).",
+                    count,
+                    status,
+                    answer.error_message(),
+                )
+                self.queue.settle(count, failed=count)
+                return
+            self._warn_retrying(answer)
+            if attempt >= options.max_retries or not self._pause(self._delay(attempt, answer)):
+                warn_once(
+                    "gave-up",
+                    "llmobserve: gave up on %d event(s) after %d attempt(s): %s.",
+                    count,
+                    attempt + 1,
+                    answer.problem or answer.error_message(),
+                )
+                self.queue.settle(count, failed=count)
+                return
+            self.queue.settle(0, retried=1)
+            attempt += 1
+
+    def _accepted(self, count: int, answer: Answer) -> None:
+        forget_warning("net", "gave-up", "status-5", "status-429", "queue-full")
+        try:
+            result = answer.json()
+            accepted, duplicates = int(result["accepted"]), int(result["duplicates"])
+            rejected = list(result["rejected"])
+        except (ValueError, KeyError, TypeError):
+            self.queue.settle(count, sent=count)  # a 2xx means stored, whatever the body says
+            return
+        for entry in rejected:
+            error = entry.get("error", {}) if isinstance(entry, dict) else {}
+            warn_once(
+                f"rejected-{error.get('code')}",
+                "llmobserve: the collector rejected an event: %s (%s). Further events rejected "
+                "for this reason are counted in llmobserve.stats() without a log line.",
+                error.get("message"),
+                error.get("code"),
+            )
+        self.queue.settle(count, sent=accepted, duplicates=duplicates, rejected=len(rejected))
+        logger.debug("llmobserve: delivered %d event(s): %s", count, result)
+
+    def _refused(self, count: int, answer: Answer) -> None:
+        warn_once(
+            f"auth-{id(self)}",
+            "llmobserve: API key invalid or revoked (%s). Events are no longer sent and are "
+            "dropped: create a key in Settings → API keys and call llmobserve.init() with it.",
+            answer.error_message(),
+            level=logging.ERROR,
+        )
+        self.queue.settle(count, failed=count)
+        self.queue.refuse()
+
+    def _warn_retrying(self, answer: Answer) -> None:
+        if answer.status is None:
+            warn_once(
+                "net",
+                "llmobserve: cannot reach the collector at %s (%s); retrying in the background.",
+                self.options.collector_url,
+                answer.problem,
+            )
+        else:
+            warn_once(
+                f"status-{answer.status}",
+                "llmobserve: the collector answered HTTP %d (%s); retrying in the background.",
+                answer.status,
+                answer.error_message(),
+            )
+
+    def _delay(self, attempt: int, answer: Answer) -> float:
+        if answer.retry_after is not None:
+            return answer.retry_after
+        ceiling = min(MAX_BACKOFF, self.options.retry_backoff * 2**attempt)
+        return random.uniform(0, ceiling)
+
+    def _pause(self, delay: float) -> bool:
+        """Sleep `delay` seconds before a retry; False when shutdown's deadline comes first."""
+        end = time.monotonic() + delay
+        if not self._wake.wait(delay):
+            return True
+        if self._stop_by is None or end > self._stop_by:  # woken by shutdown()
+            return False
+        time.sleep(max(0.0, end - time.monotonic()))
+        return True
+
+    def _time_left(self, limit: float) -> float:
+        if self._stop_by is None:
+            return limit
+        return min(limit, self._stop_by - time.monotonic())

@@ -1,0 +1,37 @@
+"""Provider integrations: `llmobserve.init()` calls `patch_all()`, which instruments whichever of
+these libraries are installed. One module per library; each lists the methods it wraps as data
+(`TARGETS`) and imports the library only when it is patched, so a missing library costs nothing.
+
+| library   | module                | what is recorded                                        |
+| --------- | --------------------- | ------------------------------------------------------- |
+| openai    | integrations/openai   | chat, completion, embedding, responses (sync + async)   |
+| anthropic | integrations/anthropic| messages.create / parse / stream (sync + async)         |
+| pinecone  | integrations/pinecone | Index query, upsert, fetch, delete (sync + asyncio)     |
+
+Each wrapper passes straight through while the SDK is off (`llmobserve.is_enabled()`).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from llmobserve._log import logger
+from llmobserve.integrations._patching import Library, patch_library, unpatch_all
+
+INTEGRATIONS = ("openai", "anthropic", "pinecone")
+
+__all__ = ["INTEGRATIONS", "patch_all", "unpatch_all"]
+
+
+def patch_all() -> list[str]:
+    """Instrument every installed library of `INTEGRATIONS` (once: calling it again does not wrap
+    twice). Returns the names of the libraries that are instrumented."""
+    patched = []
+    for name in INTEGRATIONS:
+        try:
+            library: Library = importlib.import_module(f"{__name__}.{name}").LIBRARY
+            if patch_library(library):
+                patched.append(name)
+        except Exception as exc:  # an integration's own bug must not stop the others
+            logger.warning("llmobserve: the %s integration failed to load: %s", name, exc)
+    return patched

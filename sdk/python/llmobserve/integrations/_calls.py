@@ -1,0 +1,181 @@
+"""One provider call being measured, and the generic wrappers that measure a method.
+
+A wrapper checks `is_enabled()` first and otherwise calls straight through. Enabled, it asks the
+integration's `Instrumentation` to `begin` a `Call` (which may adjust the request, e.g. ask for
+stream usage), calls the original method, and hands the result to `end` (which records it, or
+observes a stream that records when it ends). The user's exception is re-raised unchanged; the
+SDK's own errors are reported (see llmobserve._log) and never reach the application.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any, NamedTuple, Optional, Protocol
+
+from llmobserve._call import Usage, is_enabled, record_call
+from llmobserve._log import report_internal_error
+
+Method = Callable[..., Any]
+Units = Optional[Mapping[str, float]]
+
+_MAX_ERROR = 300
+
+
+class Call:
+    """A provider call: when it started, in which context (run, section, customer, agent), what
+    was asked. `finish` records it exactly once, in the context it was made in, even when a
+    stream ends later in another task or thread, or is garbage-collected."""
+
+    __slots__ = (
+        "provider",
+        "operation",
+        "requested_model",
+        "kwargs",
+        "started_at",
+        "_t0",
+        "_context",
+        "done",
+        "extra",
+    )
+
+    def __init__(
+        self, provider: str, operation: str, requested_model: object, kwargs: dict[str, Any]
+    ) -> None:
+        self.provider = provider
+        self.operation = operation
+        self.requested_model = requested_model if isinstance(requested_model, str) else None
+        self.kwargs = kwargs  # what the original method is called with
+        self.extra: Any = None  # integration-specific state of the call (e.g. hidden chunks)
+        self.done = False
+        self._context = contextvars.copy_context()
+        self.started_at = datetime.now(timezone.utc)
+        self._t0 = time.perf_counter()
+
+    def finish(
+        self,
+        *,
+        model: str | None = None,
+        usage: Usage | None = None,
+        units: Units = None,
+        error: BaseException | str | None = None,
+        ended: float | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record the call (once). `ended` is a time.perf_counter() value (default: now)."""
+        if self.done:
+            return
+        self.done = True
+        duration_ms = ((time.perf_counter() if ended is None else ended) - self._t0) * 1000.0
+        self._context.run(
+            record_call,
+            provider=self.provider,
+            model=model or self.requested_model,
+            operation=self.operation,
+            started_at=self.started_at,
+            duration_ms=duration_ms,
+            usage=usage,
+            units=units,
+            status="ok" if error is None else "error",
+            error=error if error is None or isinstance(error, str) else describe_error(error),
+            metadata=metadata,
+        )
+
+    def fail(self, error: BaseException) -> None:
+        """Record the call as failed with `error` (never raises)."""
+        try:
+            self.finish(error=error)
+        except Exception as exc:
+            report_internal_error(exc)
+
+
+def describe_error(error: BaseException) -> str:
+    """'RateLimitError: Rate limit reached for gpt-4o-mini' (the first line, cut short)."""
+    lines = str(error).strip().splitlines()
+    text = type(error).__name__ + (f": {lines[0]}" if lines else "")
+    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 1] + "…"
+
+
+class ResultTypes(NamedTuple):
+    """A library's classes that a call can return besides a parsed model."""
+
+    streams: tuple[type, ...]  # Stream, AsyncStream
+    raw: tuple[type, ...]  # the `.with_raw_response` / `.with_streaming_response` responses
+
+
+class Instrumentation(Protocol):
+    """What an integration does around one target method."""
+
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
+        """Start measuring a call of the method on `instance` with `kwargs`."""
+        ...
+
+    def end(self, call: Call, result: Any) -> Any:
+        """The call returned `result`: record it (or observe it, for a stream) and return what
+        the user gets: `result` itself, always the same object."""
+        ...
+
+
+def _begin(
+    instrumentation: Instrumentation, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Call | None:
+    try:
+        return instrumentation.begin(args[0] if args else None, kwargs)
+    except Exception as exc:
+        report_internal_error(exc)
+        return None
+
+
+def _end(instrumentation: Instrumentation, call: Call, result: Any) -> Any:
+    try:
+        return instrumentation.end(call, result)
+    except Exception as exc:
+        report_internal_error(exc)
+        try:  # the call happened: record it, if without what we failed to read
+            call.finish()
+        except Exception as again:
+            report_internal_error(again)
+        return result
+
+
+def wrap_sync(original: Method, instrumentation: Instrumentation) -> Method:
+    """A wrapper of a plain method that measures each call with `instrumentation`."""
+
+    @functools.wraps(original)
+    def measured(*args: Any, **kwargs: Any) -> Any:
+        if not is_enabled():
+            return original(*args, **kwargs)
+        call = _begin(instrumentation, args, kwargs)
+        if call is None:
+            return original(*args, **kwargs)
+        try:
+            result = original(*args, **call.kwargs)
+        except BaseException as error:
+            call.fail(error)
+            raise
+        return _end(instrumentation, call, result)
+
+    return measured
+
+
+def wrap_async(original: Callable[..., Awaitable[Any]], instrumentation: Instrumentation) -> Method:
+    """A wrapper of a coroutine method that measures each call with `instrumentation`."""
+
+    @functools.wraps(original)
+    async def measured(*args: Any, **kwargs: Any) -> Any:
+        if not is_enabled():
+            return await original(*args, **kwargs)
+        call = _begin(instrumentation, args, kwargs)
+        if call is None:
+            return await original(*args, **kwargs)
+        try:
+            result = await original(*args, **call.kwargs)
+        except BaseException as error:
+            call.fail(error)
+            raise
+        return _end(instrumentation, call, result)
+
+    return measured

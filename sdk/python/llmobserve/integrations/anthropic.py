@@ -1,0 +1,156 @@
+"""The `anthropic` library: `messages.create` (streaming and not) and `messages.parse`, and the
+`messages.stream(...)` helper (its `text_stream`, `get_final_message()`, ... keep working: the
+helper's own stream object is observed in place), sync and async, plain and raw.
+
+Tokens in the wire format's meaning: Anthropic's `input_tokens` EXCLUDE cache reads and writes,
+so the event's input_tokens = input_tokens + cache_read_input_tokens +
+cache_creation_input_tokens, of which cached_input_tokens = cache_read_input_tokens and
+cache_write_input_tokens = cache_creation_input_tokens. output_tokens include the thinking
+tokens (`output_tokens_details.thinking_tokens`, the reasoning_tokens). A stream reports the input
+side in `message_start` and the cumulative output in `message_delta`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from llmobserve.integrations._calls import Call, Method, ResultTypes, wrap_async, wrap_sync
+from llmobserve.integrations._patching import Library, Target
+from llmobserve.integrations._raw_responses import observe_raw_response
+from llmobserve.integrations._reading import count, field, normalized_usage, text_of
+from llmobserve.integrations._streams import Outcome, observe_stream
+
+if TYPE_CHECKING:
+    from llmobserve._call import Usage
+
+_MESSAGES = "anthropic.resources.messages"
+_STREAMING = "anthropic.lib.streaming"
+
+TARGETS = (
+    Target(_MESSAGES, "Messages", "create", "chat"),
+    Target(_MESSAGES, "AsyncMessages", "create", "chat", is_async=True),
+    Target(_MESSAGES, "Messages", "parse", "chat", min_version=(2, 0)),
+    Target(_MESSAGES, "AsyncMessages", "parse", "chat", is_async=True, min_version=(2, 0)),
+    # messages.stream(...) sends its request when the manager is entered.
+    Target(_STREAMING, "MessageStreamManager", "__enter__", "chat"),
+    Target(_STREAMING, "AsyncMessageStreamManager", "__aenter__", "chat", is_async=True),
+)
+
+
+class MessagesCall:
+    """Measures one `messages.create` / `messages.parse` call (an `Instrumentation`)."""
+
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
+        return Call("anthropic", "chat", kwargs.get("model"), kwargs)
+
+    def end(self, call: Call, result: Any) -> Any:
+        if isinstance(result, _result_types().raw):
+            observe_raw_response(result, call, self.end_parsed, message_outcome)
+            return result
+        return self.end_parsed(call, result)
+
+    def end_parsed(self, call: Call, result: Any) -> Any:
+        if isinstance(result, _result_types().streams):
+            observe_stream(result, call, MessageEventsWatch())
+        else:
+            model, usage = message_outcome(result)
+            call.finish(model=model, usage=usage)
+        return result
+
+
+class MessageStreamCall:
+    """Measures the request a `messages.stream(...)` manager sends when entered: the
+    `MessageStream` it returns is observed through the raw stream under it."""
+
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
+        return Call("anthropic", "chat", None, kwargs)  # the model comes from message_start
+
+    def end(self, call: Call, result: Any) -> Any:
+        observe_stream(result._raw_stream, call, MessageEventsWatch())
+        return result
+
+
+class MessageEventsWatch:
+    """Streamed messages: `message_start` carries the model and the input usage,
+    `message_delta` the cumulative output (and, on newer APIs, cumulative input) usage."""
+
+    failure: str | None = None  # a failing message stream raises (recorded as the error)
+
+    def __init__(self) -> None:
+        self.model: str | None = None
+        self.usage: dict[str, int] = {}
+
+    def see(self, item: Any) -> bool:
+        kind = field(item, "type")
+        if kind == "message_start":
+            message = field(item, "message")
+            self.model = text_of(field(message, "model"))
+            self._take(field(message, "usage"))
+        elif kind == "message_delta":
+            self._take(field(item, "usage"))
+        return True
+
+    def _take(self, usage: Any) -> None:
+        for name in _USAGE_FIELDS:
+            value = field(usage, name)
+            if isinstance(value, int):
+                self.usage[name] = value
+        thinking = field(field(usage, "output_tokens_details"), "thinking_tokens")
+        if isinstance(thinking, int):
+            self.usage["thinking_tokens"] = thinking
+
+    def outcome(self) -> Outcome:
+        return self.model, (messages_usage(self.usage) if self.usage else None)
+
+
+_USAGE_FIELDS = (
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
+
+
+def message_outcome(message: Any) -> Outcome:
+    """Model and usage of a complete `Message` (or its JSON)."""
+    usage = field(message, "usage")
+    if usage is None:
+        return text_of(field(message, "model")), None
+    fields = {name: field(usage, name) for name in _USAGE_FIELDS}
+    fields["thinking_tokens"] = field(field(usage, "output_tokens_details"), "thinking_tokens")
+    return text_of(field(message, "model")), messages_usage(fields)
+
+
+def messages_usage(fields: dict[str, Any]) -> Usage:
+    """Anthropic's usage fields in the wire format's meaning (input includes the cache)."""
+    cache_read = count(fields.get("cache_read_input_tokens"))
+    cache_write = count(fields.get("cache_creation_input_tokens"))
+    return normalized_usage(
+        input_tokens=count(fields.get("input_tokens")) + cache_read + cache_write,
+        cached_input_tokens=cache_read,
+        cache_write_input_tokens=cache_write,
+        output_tokens=count(fields.get("output_tokens")),
+        reasoning_tokens=count(fields.get("thinking_tokens")),
+    )
+
+
+@functools.cache
+def _result_types() -> ResultTypes:
+    import anthropic
+
+    return ResultTypes(
+        streams=(anthropic.Stream, anthropic.AsyncStream),
+        raw=(anthropic.APIResponse, anthropic.AsyncAPIResponse),
+    )
+
+
+def wrap(original: Method, target: Target) -> Method:
+    """The wrapper of one target method."""
+    instrumentation = MessageStreamCall() if target.method.startswith("__") else MessagesCall()
+    if target.is_async:
+        return wrap_async(original, instrumentation)
+    return wrap_sync(original, instrumentation)
+
+
+LIBRARY = Library(name="anthropic", min_version=(0, 40), targets=TARGETS, wrap=wrap)

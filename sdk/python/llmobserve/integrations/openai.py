@@ -1,0 +1,240 @@
+"""The `openai` library: chat completions, completions, embeddings and responses, sync and async,
+streaming and not, plain and `.with_raw_response` / `.with_streaming_response`.
+
+Tokens in the wire format's meaning: OpenAI's `prompt_tokens` (Responses: `input_tokens`) already
+include the cached ones, so they are the event's input_tokens as they are; `cached_tokens` is its
+cached part and `cache_write_tokens` its cache-write part; `completion_tokens` (`output_tokens`)
+include the reasoning tokens. The model is the one the API reports (`gpt-4o-mini-2024-07-18`),
+the requested one only when the answer has none. AzureOpenAI clients are recorded as "azure".
+
+Streamed chat completions and completions report usage only when asked with
+`stream_options={"include_usage": True}`. When the user did not ask, llmobserve asks for it and
+holds back the extra usage-only chunk the API then sends at the end, so the user sees exactly the
+chunks they would see without the SDK. A user who set `include_usage` themselves sees that chunk
+as always; one who set it to False is not overridden (the call is recorded without tokens).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from llmobserve.integrations._calls import Call, Method, ResultTypes, wrap_async, wrap_sync
+from llmobserve.integrations._patching import Library, Target
+from llmobserve.integrations._raw_responses import observe_raw_response
+from llmobserve.integrations._reading import count, field, normalized_usage, text_of
+from llmobserve.integrations._streams import Outcome, StreamWatch, observe_stream
+
+if TYPE_CHECKING:
+    from llmobserve._call import Usage
+
+_CHAT = "openai.resources.chat.completions"
+_COMPLETIONS = "openai.resources.completions"
+_EMBEDDINGS = "openai.resources.embeddings"
+_RESPONSES = "openai.resources.responses"
+_PARSE_GA = (1, 92)  # chat.completions.parse left `beta` (and responses.parse was there)
+
+TARGETS = (
+    Target(_CHAT, "Completions", "create", "chat"),
+    Target(_CHAT, "AsyncCompletions", "create", "chat", is_async=True),
+    Target(_CHAT, "Completions", "parse", "chat", min_version=_PARSE_GA),
+    Target(_CHAT, "AsyncCompletions", "parse", "chat", is_async=True, min_version=_PARSE_GA),
+    Target(_COMPLETIONS, "Completions", "create", "completion"),
+    Target(_COMPLETIONS, "AsyncCompletions", "create", "completion", is_async=True),
+    Target(_EMBEDDINGS, "Embeddings", "create", "embedding"),
+    Target(_EMBEDDINGS, "AsyncEmbeddings", "create", "embedding", is_async=True),
+    Target(_RESPONSES, "Responses", "create", "responses", min_version=(1, 66)),
+    Target(_RESPONSES, "AsyncResponses", "create", "responses", is_async=True, min_version=(1, 66)),
+    Target(_RESPONSES, "Responses", "parse", "responses", min_version=_PARSE_GA),
+    Target(
+        _RESPONSES, "AsyncResponses", "parse", "responses", is_async=True, min_version=_PARSE_GA
+    ),
+)
+
+_STREAMED_USAGE_OPERATIONS = ("chat", "completion")  # usage only with stream_options
+_RESPONSE_EVENTS = frozenset(
+    "response." + state
+    for state in ("created", "queued", "in_progress", "completed", "incomplete", "failed")
+)
+
+
+class OpenAICall:
+    """Measures one call of a target (the `Instrumentation` of _calls.py)."""
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
+        call = Call(_provider(instance), self.operation, kwargs.get("model"), kwargs)
+        call.extra = False  # whether we asked for the usage chunk (and hide it)
+        if kwargs.get("stream") is True and self.operation in _STREAMED_USAGE_OPERATIONS:
+            options = _with_usage(kwargs.get("stream_options"))
+            if options is not None:
+                call.kwargs = {**kwargs, "stream_options": options}
+                call.extra = True
+        return call
+
+    def end(self, call: Call, result: Any) -> Any:
+        if isinstance(result, _result_types().raw):
+            observe_raw_response(result, call, self.end_parsed, self.outcome)
+            return result
+        return self.end_parsed(call, result)
+
+    def end_parsed(self, call: Call, result: Any) -> Any:
+        if isinstance(result, _result_types().streams):
+            watch: StreamWatch
+            if self.operation == "responses":
+                watch = ResponseEventsWatch()
+            else:
+                watch = ChunksWatch(hide_usage_chunk=bool(call.extra))
+            observe_stream(result, call, watch)
+        else:
+            model, usage = self.outcome(result)
+            call.finish(model=model, usage=usage)
+        return result
+
+    def outcome(self, result: Any) -> Outcome:
+        """Model and usage of a complete answer (a parsed model or its JSON)."""
+        usage = field(result, "usage")
+        if self.operation == "responses":
+            return text_of(field(result, "model")), responses_usage(usage)
+        return text_of(field(result, "model")), completion_usage(usage)
+
+
+class ChunksWatch:
+    """Streamed chat completions and completions: the model of the chunks, the usage of the
+    last one (sent only with include_usage; held back when we asked for it)."""
+
+    failure: str | None = None  # a failing chat stream raises (recorded as the error)
+
+    def __init__(self, hide_usage_chunk: bool) -> None:
+        self.hide_usage_chunk = hide_usage_chunk
+        self.model: str | None = None
+        self.usage: Usage | None = None
+
+    def see(self, item: Any) -> bool:
+        if self.model is None:
+            self.model = text_of(getattr(item, "model", None))
+        usage = getattr(item, "usage", None)
+        if usage is None:
+            if self.hide_usage_chunk:  # the API sent `"usage": null` only because we asked
+                _forget_field(item, "usage")
+            return True
+        self.usage = completion_usage(usage)
+        return not (self.hide_usage_chunk and not getattr(item, "choices", None))
+
+    def outcome(self) -> Outcome:
+        return self.model, self.usage
+
+
+class ResponseEventsWatch:
+    """Streamed responses: the response carried by `response.created` / `response.completed` /
+    `response.incomplete` / `response.failed` events (usage on the final one). A
+    `response.failed` event makes the call an error."""
+
+    failure: str | None = None
+
+    def __init__(self) -> None:
+        self.model: str | None = None
+        self.usage: Usage | None = None
+
+    def see(self, item: Any) -> bool:
+        kind = field(item, "type")
+        if kind not in _RESPONSE_EVENTS:
+            return True
+        response = field(item, "response")
+        self.model = text_of(field(response, "model")) or self.model
+        usage = field(response, "usage")
+        if usage is not None:
+            self.usage = responses_usage(usage)
+        if kind == "response.failed":
+            message = field(field(response, "error"), "message")
+            self.failure = f"ResponseFailed: {message or 'the response failed'}"
+        return True
+
+    def outcome(self) -> Outcome:
+        return self.model, self.usage
+
+
+def _forget_field(model: Any, name: str) -> None:
+    """Make `name` unset again on a pydantic model, so that `to_dict()` / `to_json()` (which leave
+    unset fields out) show the chunk exactly as it would be without include_usage."""
+    fields_set = getattr(model, "__pydantic_fields_set__", None)  # pydantic 2
+    if fields_set is None:
+        fields_set = getattr(model, "__fields_set__", None)  # pydantic 1
+    if isinstance(fields_set, set):
+        fields_set.discard(name)
+
+
+def completion_usage(usage: Any) -> Usage | None:
+    """Chat completions, completions, embeddings: `prompt_tokens` include the cached ones."""
+    if usage is None:
+        return None
+    prompt = field(usage, "prompt_tokens_details")
+    completion = field(usage, "completion_tokens_details")
+    return normalized_usage(
+        input_tokens=count(field(usage, "prompt_tokens")),
+        cached_input_tokens=count(field(prompt, "cached_tokens")),
+        cache_write_input_tokens=count(field(prompt, "cache_write_tokens")),
+        output_tokens=count(field(usage, "completion_tokens")),
+        reasoning_tokens=count(field(completion, "reasoning_tokens")),
+    )
+
+
+def responses_usage(usage: Any) -> Usage | None:
+    """Responses: `input_tokens` include the cached ones, `output_tokens` the reasoning ones."""
+    if usage is None:
+        return None
+    details = field(usage, "input_tokens_details")
+    return normalized_usage(
+        input_tokens=count(field(usage, "input_tokens")),
+        cached_input_tokens=count(field(details, "cached_tokens")),
+        cache_write_input_tokens=count(field(details, "cache_write_tokens")),
+        output_tokens=count(field(usage, "output_tokens")),
+        reasoning_tokens=count(field(field(usage, "output_tokens_details"), "reasoning_tokens")),
+    )
+
+
+def _with_usage(options: object) -> dict[str, Any] | None:
+    """The stream_options to send so that the stream reports usage; None to send the user's
+    own (they decided about include_usage, or passed something we do not understand)."""
+    if not options:  # not given: absent, None, openai's omit / NOT_GIVEN (falsy), {}
+        return {"include_usage": True}
+    if isinstance(options, Mapping) and "include_usage" not in options:
+        return {**options, "include_usage": True}
+    return None
+
+
+def _provider(resource: Any) -> str:
+    client = getattr(resource, "_client", None)
+    return "azure" if isinstance(client, _azure_classes()) else "openai"
+
+
+@functools.cache
+def _result_types() -> ResultTypes:
+    import openai
+    from openai import _legacy_response
+
+    return ResultTypes(
+        streams=(openai.Stream, openai.AsyncStream),
+        raw=(_legacy_response.LegacyAPIResponse, openai.APIResponse, openai.AsyncAPIResponse),
+    )
+
+
+@functools.cache
+def _azure_classes() -> tuple[type, ...]:
+    import openai
+
+    return (openai.AzureOpenAI, openai.AsyncAzureOpenAI)
+
+
+def wrap(original: Method, target: Target) -> Method:
+    """The wrapper of one target method."""
+    instrumentation = OpenAICall(target.operation)
+    if target.is_async:
+        return wrap_async(original, instrumentation)
+    return wrap_sync(original, instrumentation)
+
+
+LIBRARY = Library(name="openai", min_version=(1, 40), targets=TARGETS, wrap=wrap)

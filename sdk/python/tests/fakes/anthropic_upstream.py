@@ -1,0 +1,107 @@
+"""A fake Anthropic API for the real `anthropic` client: POST /v1/messages as JSON and as
+server-sent events (message_start, content_block_start/delta/stop, message_delta with the
+usage, message_stop).
+
+Set what it answers with `upstream.scenario = AnthropicScenario(...)`. Its usage is in
+Anthropic's meaning: `input_tokens` EXCLUDES the cache reads and writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fakes.http_upstream import FakeUpstream, JsonReply, Received, SseReply, sse
+
+SNAPSHOTS = {
+    "claude-haiku-4-5": "claude-haiku-4-5-20251001",
+    "claude-sonnet-4-6": "claude-sonnet-4-6-20260217",
+}
+ERROR_TYPES = {400: "invalid_request_error", 429: "rate_limit_error", 529: "overloaded_error"}
+
+
+@dataclass(frozen=True)
+class AnthropicScenario:
+    model: str | None = None  # the model reported; None: SNAPSHOTS[requested] or the requested
+    input_tokens: int = 14  # uncached input only, as Anthropic counts
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    output_tokens: int = 4
+    pieces: tuple[str, ...] = ("Hello", " there", "!")
+    fail_status: int | None = None
+    fail_message: str = "Number of request tokens has exceeded your per-minute rate limit"
+    abort_after: int | None = None  # streams: drop the connection after this many events
+    error_after: int | None = None  # streams: an `error` event after this many events
+
+
+class FakeAnthropic(FakeUpstream):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scenario = AnthropicScenario()
+
+    def answer(self, request: Received) -> JsonReply | SseReply:
+        s = self.scenario
+        if s.fail_status is not None:
+            error = {"type": ERROR_TYPES.get(s.fail_status, "api_error"), "message": s.fail_message}
+            return JsonReply({"type": "error", "error": error}, status=s.fail_status)
+        if request.path != "/v1/messages":
+            return JsonReply({"type": "error", "error": {"type": "not_found_error"}}, status=404)
+        body = request.body or {}
+        model = SNAPSHOTS.get(body.get("model"), body.get("model")) if s.model is None else s.model
+        if body.get("stream"):
+            return self._stream(model)
+        return JsonReply(self._message(model, content=["".join(s.pieces)], done=True))
+
+    def usage(self, *, done: bool) -> dict[str, Any]:
+        s = self.scenario
+        return {
+            "input_tokens": s.input_tokens,
+            "cache_creation_input_tokens": s.cache_creation_input_tokens,
+            "cache_read_input_tokens": s.cache_read_input_tokens,
+            "output_tokens": s.output_tokens if done else 1,
+        }
+
+    def _message(self, model: str, *, content: list[str], done: bool) -> dict[str, Any]:
+        return {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [{"type": "text", "text": text} for text in content],
+            "stop_reason": "end_turn" if done else None,
+            "stop_sequence": None,
+            "usage": self.usage(done=done),
+        }
+
+    def _stream(self, model: str) -> SseReply:
+        s = self.scenario
+        steps: list[dict[str, Any]] = [
+            {"type": "message_start", "message": self._message(model, content=[], done=False)},
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+            {"type": "ping"},
+        ]
+        steps += [
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
+            for p in s.pieces
+        ]
+        steps += [
+            {"type": "content_block_stop", "index": 0},
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": s.output_tokens},
+            },
+            {"type": "message_stop"},
+        ]
+        events = [sse(step, event=step["type"]) for step in steps]
+        if s.error_after is not None:
+            error = {
+                "type": "error",
+                "error": {"type": "overloaded_error", "message": "Overloaded"},
+            }
+            events[s.error_after :] = [sse(error, event="error")]
+        return SseReply(events, abort_after=s.abort_after)

@@ -1,0 +1,130 @@
+"""Whole Python processes: delivery at interpreter exit, and fork safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from support.accounts import Account, eventually
+from support.faulty_proxy import FaultyProxy
+
+pytestmark = pytest.mark.slow
+
+SDK = Path(__file__).parents[1]
+
+
+def run_script(
+    source: str, *, key: str, url: str, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "LLMOBSERVE_API_KEY": key,
+        "LLMOBSERVE_COLLECTOR_URL": url,
+        "PYTHONPATH": str(SDK),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(source)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_events_are_delivered_at_interpreter_exit_without_flush(
+    account: Account, collector_url: str
+) -> None:
+    result = run_script(
+        """
+        import llmobserve
+        llmobserve.init(flush_interval=60)
+        with llmobserve.run("exiting"):
+            llmobserve.track("last-words", cost_usd="0.125")
+        """,
+        key=account.key,
+        url=collector_url,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert account.costs()["total_cost_usd"] == "0.125000"
+
+
+def test_exit_is_bounded_when_the_collector_hangs(account: Account, proxy: FaultyProxy) -> None:
+    proxy.delay(30.0)
+    started = time.monotonic()
+    result = run_script(
+        """
+        import time
+        import llmobserve
+        llmobserve.init(shutdown_timeout=1.0, request_timeout=30.0, flush_interval=0.01)
+        llmobserve.track("stuck", cost_usd="1")
+        time.sleep(0.2)  # the worker is now waiting on the collector
+        """,
+        key=account.key,
+        url=proxy.url,
+    )
+    elapsed = time.monotonic() - started
+
+    assert result.returncode == 0, result.stderr
+    assert elapsed < 6.0, f"the process took {elapsed:.1f}s to exit"
+    assert "not delivered within the shutdown timeout" in result.stderr or (
+        "gave up" in result.stderr
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_sends_its_own_events_with_its_own_worker(
+    account: Account, collector_url: str, tmp_path: Path
+) -> None:
+    child_stats = tmp_path / "child.json"
+    result = run_script(
+        """
+        import json, os, sys
+        import llmobserve
+
+        llmobserve.init(flush_interval=0.01, batch_size=50)
+        with llmobserve.run("parent") as parent:
+            for _ in range(500):  # the worker is busy when the fork happens
+                llmobserve.track("parent-before", cost_usd="0.001")
+            pid = os.fork()
+            if pid == 0:
+                with llmobserve.run("child") as child:
+                    llmobserve.track("child", cost_usd="2")
+                delivered = llmobserve.flush(timeout=20)
+                with open(os.environ["CHILD_STATS"], "w") as out:
+                    json.dump({"stats": llmobserve.stats(), "run_id": child.run_id,
+                               "delivered": delivered}, out)
+                os._exit(0)
+            llmobserve.track("parent-after", cost_usd="4")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, status
+        assert llmobserve.flush(timeout=20)
+        print(json.dumps({"stats": llmobserve.stats(), "run_id": parent.run_id}))
+        """,
+        key=account.key,
+        url=collector_url,
+        CHILD_STATS=str(child_stats),
+    )
+
+    assert result.returncode == 0, result.stderr
+    parent = json.loads(result.stdout)
+    child = json.loads(child_stats.read_text())
+    assert child["delivered"] is True
+    # the child sends only its own events (its run span and one track), not the parent's queue
+    assert child["stats"]["sent"] == 2 and child["stats"]["duplicates"] == 0
+    assert parent["stats"]["sent"] == 502 and parent["stats"]["dropped"] == 0
+    costs = account.costs()
+    assert (costs["total_cost_usd"], costs["total_events"]) == ("6.500000", 504)
+    assert account.run(child["run_id"])["total_cost_usd"] == "2.000000"
+    eventually(lambda: _assert(account.run(parent["run_id"])["events"] == 502))
+
+
+def _assert(condition: bool) -> None:
+    assert condition
