@@ -10,8 +10,12 @@ the requested one only when the answer has none. AzureOpenAI clients are recorde
 Streamed chat completions and completions report usage only when asked with
 `stream_options={"include_usage": True}`. When the user did not ask, llmobserve asks for it and
 holds back the extra usage-only chunk the API then sends at the end, so the user sees exactly the
-chunks they would see without the SDK. A user who set `include_usage` themselves sees that chunk
-as always; one who set it to False is not overridden (the call is recorded without tokens).
+chunks they would see without the SDK (that chunk is read from the raw event, before the library
+spends time parsing it: see _usage_chunk.py; the `"usage": null` the API then adds to every chunk
+is unset again, so even `chunk.to_dict()` is unchanged). A user who set `include_usage`
+themselves sees that chunk as always; one who set it to False is not overridden (the call is
+recorded without tokens). A stream the user stops reading before its end (`break`, `close()`)
+has not delivered the usage chunk yet: it is recorded with the model but without tokens.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from llmobserve.integrations._calls import Call, Method, ResultTypes, wrap_async
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._raw_responses import observe_raw_response
 from llmobserve.integrations._reading import count, field, normalized_usage, text_of
-from llmobserve.integrations._streams import Outcome, StreamWatch, observe_stream
+from llmobserve.integrations._streams import Outcome, observe_stream
+from llmobserve.integrations._usage_chunk import take_usage_chunk
 
 if TYPE_CHECKING:
     from llmobserve._call import Usage
@@ -83,12 +88,13 @@ class OpenAICall:
 
     def end_parsed(self, call: Call, result: Any) -> Any:
         if isinstance(result, _result_types().streams):
-            watch: StreamWatch
             if self.operation == "responses":
-                watch = ResponseEventsWatch()
+                observe_stream(result, call, ResponseEventsWatch())
             else:
-                watch = ChunksWatch(hide_usage_chunk=bool(call.extra))
-            observe_stream(result, call, watch)
+                chunks = ChunksWatch(hide_usage_chunk=bool(call.extra))
+                observe_stream(result, call, chunks)
+                if chunks.hide_usage_chunk:
+                    take_usage_chunk(result, chunks.take)
         else:
             model, usage = self.outcome(result)
             call.finish(model=model, usage=usage)
@@ -123,6 +129,11 @@ class ChunksWatch:
             return True
         self.usage = completion_usage(usage)
         return not (self.hide_usage_chunk and not getattr(item, "choices", None))
+
+    def take(self, chunk: dict[str, Any]) -> None:
+        """The usage-only chunk, as JSON, taken out before the library parsed it."""
+        self.model = self.model or text_of(chunk.get("model"))
+        self.usage = completion_usage(chunk.get("usage"))
 
     def outcome(self) -> Outcome:
         return self.model, self.usage

@@ -206,3 +206,21 @@ def test_with_raw_response_is_recorded(
 
     assert message.model == REPORTED
     assert [call["input_tokens"] for call in recorded(frame)] == [14]
+
+
+@pytest.mark.usefixtures("sdk")
+def test_async_with_raw_response_is_recorded_when_parsed(
+    async_anthropic: Callable[[], anthropic.AsyncAnthropic], recorded: Recorded
+) -> None:
+    async def main() -> Any:
+        async with async_anthropic() as client:
+            raw = await client.messages.with_raw_response.create(
+                model=MODEL, max_tokens=256, messages=MESSAGES
+            )
+            return await raw.parse()
+
+    with llmobserve.run("async raw") as frame:
+        message = asyncio.run(main())
+
+    assert message.content[0].text == "Hello there!"
+    assert [call["output_tokens"] for call in recorded(frame)] == [4]

@@ -14,6 +14,7 @@ import pytest
 from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
 
 import llmobserve
+from llmobserve.integrations import openai as integration
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 
@@ -161,6 +162,41 @@ def test_streamed_chat_shows_the_user_the_same_chunks_as_without_the_sdk(
 
 
 @pytest.mark.usefixtures("sdk")
+def test_the_usage_chunk_is_taken_out_before_the_library_parses_it(
+    openai_client: openai.OpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[Any] = []
+    process = openai.OpenAI._process_response_data
+
+    def counting(self: openai.OpenAI, **kwargs: Any) -> Any:
+        parsed.append(kwargs["data"])
+        return process(self, **kwargs)
+
+    monkeypatch.setattr(openai.OpenAI, "_process_response_data", counting)
+    with llmobserve.run("cheap"):
+        chunks = list(chat(openai_client, stream=True))
+
+    assert len(parsed) == len(chunks) == 5
+
+
+def test_the_usage_chunk_is_held_back_where_it_cannot_be_taken_out_early(
+    start_sdk: Callable[..., None],
+    openai_client: openai.OpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+    recorded: Callable[..., list[dict[str, Any]]],
+) -> None:
+    without_sdk = dumps(list(chat(openai_client, stream=True)))
+    monkeypatch.setattr(integration, "take_usage_chunk", lambda stream, take: False)
+    start_sdk()
+
+    with llmobserve.run("fallback") as frame:
+        with_sdk = dumps(list(chat(openai_client, stream=True)))
+
+    assert with_sdk == without_sdk
+    assert [call["input_tokens"] for call in recorded(frame)] == [21]
+
+
+@pytest.mark.usefixtures("sdk")
 def test_streamed_chat_asks_for_usage_and_records_it(
     openai_client: openai.OpenAI,
     openai_upstream: FakeOpenAI,
@@ -296,6 +332,26 @@ def test_stream_closed_early_records_once(
 
     [call] = recorded(frame)
     assert call["status"] == "ok"
+
+
+@pytest.mark.usefixtures("sdk")
+def test_async_stream_closed_early_records_once(
+    async_openai: Callable[[], openai.AsyncOpenAI], recorded: Callable[..., list[dict[str, Any]]]
+) -> None:
+    async def main() -> None:
+        async with async_openai() as client:
+            stream = await client.chat.completions.create(
+                model="gpt-4o-mini", messages=MESSAGES, stream=True
+            )
+            await stream.__anext__()
+            await stream.close()
+            await stream.close()
+
+    with llmobserve.run("async closed") as frame:
+        asyncio.run(main())
+
+    [call] = recorded(frame)
+    assert (call["status"], call["model"]) == ("ok", "gpt-4o-mini-2024-07-18")
 
 
 @pytest.mark.usefixtures("sdk")
