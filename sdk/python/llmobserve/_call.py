@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from llmobserve._client import active_worker
-from llmobserve._context import current_frame, new_span_id
-from llmobserve._events import new_event, put, put_count, put_duration, put_metadata, put_units
+from llmobserve._events import call_event, put, put_count, put_metadata, put_units
 from llmobserve._log import report_internal_error
 
 _TOKEN_FIELDS = (
@@ -70,18 +69,14 @@ def record_call(
     if worker is None or not worker.admit():
         return
     try:
-        frame = current_frame()
-        event = new_event(
-            frame,
+        event = call_event(
             timestamp=started_at,
             operation=operation,
             name=name,
-            span_id=new_span_id(),
-            parent_span_id=frame.span_id,
+            provider=provider,
+            model=model,
+            duration_ms=duration_ms,
         )
-        put(event, "provider", provider)
-        put(event, "model", model)
-        put_duration(event, duration_ms)
         if usage is not None:
             for field in _TOKEN_FIELDS:
                 put_count(event, field, getattr(usage, field))

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from llmobserve._context import Frame, new_id
+from llmobserve._context import Frame, current_frame, new_id, new_span_id
 from llmobserve._log import warn_once
 
 Event = dict[str, Any]
@@ -63,6 +63,31 @@ def new_event(
         event["customer_id"] = frame.customer_id
     if frame.agent:
         event["agent"] = frame.agent
+    return event
+
+
+def call_event(
+    *,
+    timestamp: datetime,
+    operation: str | None,
+    name: str | None,
+    provider: str | None,
+    model: str | None,
+    duration_ms: float | None,
+) -> Event:
+    """An event for one call made now: a child span of the caller's innermost scope."""
+    frame = current_frame()
+    event = new_event(
+        frame,
+        timestamp=timestamp,
+        operation=operation,
+        name=name,
+        span_id=new_span_id(),
+        parent_span_id=frame.span_id,
+    )
+    put(event, "provider", provider)
+    put(event, "model", model)
+    put_duration(event, duration_ms)
     return event
 
 

@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any, Literal, Union
 
 from llmobserve._client import active_worker
-from llmobserve._context import current_frame, new_span_id
 from llmobserve._events import (
+    call_event,
     decimal_string,
-    new_event,
     put,
     put_count,
-    put_duration,
     put_metadata,
     put_units,
 )
@@ -56,20 +54,16 @@ def track(
     with capture_internal_errors():
         now = datetime.now(timezone.utc)
         started = now - timedelta(milliseconds=duration_ms) if duration_ms else now
-        frame = current_frame()
-        event = new_event(
-            frame,
+        event = call_event(
             timestamp=started,
             operation=operation,
             name=name,
-            span_id=new_span_id(),
-            parent_span_id=frame.span_id,
+            provider=provider,
+            model=model,
+            duration_ms=duration_ms,
         )
-        put(event, "provider", provider)
-        put(event, "model", model)
         if customer_id is not None:
             put(event, "customer_id", customer_id)
-        put_duration(event, duration_ms)
         put_count(event, "input_tokens", input_tokens)
         put_count(event, "output_tokens", output_tokens)
         put_count(event, "cached_input_tokens", cached_input_tokens)
