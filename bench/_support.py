@@ -8,9 +8,7 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -107,75 +105,6 @@ def postgres_settings(url: str) -> dict[str, str]:
 
 
 # --- the server --------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    base_url: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def run_server(
-    database_url: str,
-    data_dir: Path,
-    *,
-    workers: int | None = None,
-    startup_timeout: float = 60.0,
-) -> Iterator[Server]:
-    """`llmobserve_server.cli serve` on a free port; yields once GET /readyz answers 200."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "WEB_CONCURRENCY")}
-    env.update(DATABASE_URL=database_url, LLMOBSERVE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "llmobserve_server.cli", "serve", "--port", str(port)]
-    command += ["--no-access-log", "--log-level", "warning"]
-    if workers is not None:
-        command += ["--workers", str(workers)]
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", port, process, log_path)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}:\n{server.log_tail()}")
-            try:
-                if httpx.get(f"{server.base_url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready in {startup_timeout}s:\n{server.log_tail()}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        stop_process(process)
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def sign_up_with_key(base_url: str) -> str:

@@ -37,6 +37,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from llmobserve_server.testing import RunningServer, run_server
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _support as support  # noqa: E402
 
@@ -438,7 +440,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="llmo-bench-") as tmp:
             with support.fresh_database("ingest") as url:
                 summary["postgres"] = support.postgres_settings(url)
-                with support.run_server(url, Path(tmp) / "data", workers=args.workers) as server:
+                with run_server(
+                    backend="postgresql",
+                    database_url=url,
+                    data_dir=Path(tmp) / "data",
+                    serve_args=_serve_args(args.workers),
+                ) as server:
                     key = support.sign_up_with_key(server.base_url)
                     summary["prebuilt"] = _expect(ours, server, "ready")
                     print(f"prebuilt {summary['prebuilt']}; driving load...", flush=True)
@@ -477,7 +484,7 @@ def _background_load() -> dict[str, float]:
     return support.cpu_usage(before, support.cpu_snapshot(), {}, {})
 
 
-def _receive(channel: Connection, server: support.Server) -> tuple[str, Any]:
+def _receive(channel: Connection, server: RunningServer) -> tuple[str, Any]:
     """The load generator's next message; fails fast if the server exits meanwhile."""
     while not channel.poll(0.5):
         if server.process.poll() is not None:
@@ -489,7 +496,7 @@ def _receive(channel: Connection, server: support.Server) -> tuple[str, Any]:
     return message
 
 
-def _expect(channel: Connection, server: support.Server, kind: str) -> Any:
+def _expect(channel: Connection, server: RunningServer, kind: str) -> Any:
     message, payload = _receive(channel, server)
     if message != kind:
         raise RuntimeError(f"load generator said {message!r}, expected {kind!r}")
@@ -499,7 +506,7 @@ def _expect(channel: Connection, server: support.Server, kind: str) -> Any:
 def _collect(
     channel: Connection,
     args: argparse.Namespace,
-    server: support.Server,
+    server: RunningServer,
     loadgen_pid: int,
     url: str,
 ) -> list[dict[str, Any]]:
@@ -679,6 +686,11 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str,
         f"(target {TARGET_EVENTS_PER_S}: {'met' if met else 'NOT met'})"
     )
     return out, errors == 0 and stored_ok
+
+
+def _serve_args(workers: int | None) -> list[str]:
+    quiet = ["--no-access-log", "--log-level", "warning"]
+    return quiet if workers is None else [*quiet, "--workers", str(workers)]
 
 
 def main(argv: list[str] | None = None) -> int:

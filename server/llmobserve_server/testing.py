@@ -18,9 +18,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -31,9 +31,14 @@ class RunningServer:
     database_url: str | None  # None for SQLite
     data_dir: Path
     log_path: Path
+    port: int
+    process: subprocess.Popen[bytes] = field(compare=False, repr=False)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
 
 
 def free_port() -> int:
@@ -49,10 +54,13 @@ def run_server(
     database_url: str | None,
     data_dir: Path,
     extra_env: Mapping[str, str] | None = None,
+    serve_args: Sequence[str] = (),
     startup_timeout: float = 60.0,
 ) -> Iterator[RunningServer]:
+    """`llmobserve-server serve [serve_args]` on a free port; yields once /readyz answers 200."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PORT")}
+    ignored = ("DATABASE_URL", "PORT", "WEB_CONCURRENCY")
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update({"LLMOBSERVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -61,8 +69,12 @@ def run_server(
     log_path = data_dir / "server.log"
     command = [sys.executable, "-m", "llmobserve_server.cli", "serve", "--port", str(port)]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = RunningServer(f"http://127.0.0.1:{port}", backend, database_url, data_dir, log_path)
+        process = subprocess.Popen(
+            [*command, *serve_args], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    server = RunningServer(
+        f"http://127.0.0.1:{port}", backend, database_url, data_dir, log_path, port, process
+    )
     try:
         _wait_until_healthy(server, process, startup_timeout)
         yield server
