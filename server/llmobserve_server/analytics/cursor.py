@@ -18,11 +18,12 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise _invalid() from exc
+        raise invalid_cursor() from exc
     if not isinstance(position, list):
-        raise _invalid()
+        raise invalid_cursor()
     return position
 
 
-def _invalid() -> ApiError:
+def invalid_cursor() -> ApiError:
+    """The error for a cursor that does not decode to a position this API hands out."""
     return ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")

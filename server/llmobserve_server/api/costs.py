@@ -9,10 +9,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from llmobserve_server.analytics.costs import GroupBy, cost_report
-from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor
+from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
 from llmobserve_server.api.deps import AnyCaller, DbDep
 from llmobserve_server.api.time_range import time_range
-from llmobserve_server.errors import ApiError
 from llmobserve_server.money import format_usd
 
 router = APIRouter(prefix="/v1", tags=["costs"])
@@ -83,5 +82,5 @@ def _offset_from(cursor: str | None) -> int:
         return 0
     position = decode_cursor(cursor)
     if len(position) != 2 or position[0] != "offset" or not isinstance(position[1], int):
-        raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
+        raise invalid_cursor()
     return max(position[1], 0)

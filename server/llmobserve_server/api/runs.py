@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor
+from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
 from llmobserve_server.analytics.runs import SpanNode, get_run, list_runs
 from llmobserve_server.api.deps import AnyCaller, DbDep
 from llmobserve_server.api.time_range import parse_instant
@@ -88,7 +88,7 @@ def _run_position_from(cursor: str) -> tuple[datetime, str]:
             return parse_instant(position[0], name="cursor", is_end=False), position[1]
         except ApiError:
             pass
-    raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
+    raise invalid_cursor()
 
 
 class SpanOut(BaseModel):
