@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 import psycopg
-from psycopg import sql
+
+from llmobserve_server.testing import fresh_postgres_database
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -78,24 +79,11 @@ def git_revision() -> str:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-def _url_for(database: str) -> str:
-    base, _, _ = ADMIN_URL.rpartition("/")
-    return f"{base}/{database}"
-
-
 @contextmanager
 def fresh_database(label: str) -> Iterator[str]:
-    """Create an empty database, yield its URL, and drop it afterwards (even on Ctrl-C)."""
-    name = f"llmo_bench_{label}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield _url_for(name)
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    """An empty database on the benchmark's server, dropped afterwards (even on Ctrl-C)."""
+    with fresh_postgres_database(ADMIN_URL, f"bench_{label}") as url:
+        yield url
 
 
 def postgres_settings(url: str) -> dict[str, str]:

@@ -18,10 +18,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psycopg
+from psycopg import sql
 
 
 @dataclass(frozen=True)
@@ -102,3 +106,19 @@ def _wait_until_healthy(
             pass
         time.sleep(0.1)
     raise RuntimeError(f"server not ready after {timeout}s:\n{server.log()}")
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str, label: str) -> Iterator[str]:
+    """Create an empty database `llmo_<label>_<random>` next to `admin_url`'s, yield its URL,
+    and drop it afterwards (also on errors and Ctrl-C)."""
+    name = f"llmo_{label}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"{admin_url.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
