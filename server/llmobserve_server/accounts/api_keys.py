@@ -63,6 +63,15 @@ def list_api_keys(db: DbSession, *, account_id: uuid.UUID) -> list[ApiKey]:
     )
 
 
+def find_active_key(db: DbSession, *, account_id: uuid.UUID, key: str) -> ApiKey | None:
+    """The account's unrevoked key whose plaintext is `key`, or None. Lets a page that was handed
+    a key it just showed (and never stored) check that the key is still this account's."""
+    api_key = db.scalar(select(ApiKey).where(ApiKey.key_hash == sha256_hex(key)))
+    if api_key is None or api_key.account_id != account_id or api_key.revoked_at is not None:
+        return None
+    return api_key
+
+
 def revoke_api_key(db: DbSession, *, account_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
     api_key = db.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.account_id == account_id))
     if api_key is None:

@@ -5,22 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
-from llmobserve_server.accounts import throttle
-from llmobserve_server.accounts.sessions import (
-    ABSOLUTE_LIFETIME,
-    SESSION_COOKIE,
-    NewSession,
-    revoke_session,
-    start_session,
-)
-from llmobserve_server.accounts.users import (
-    authenticate,
-    normalize_email,
-    primary_membership,
-    sign_up,
-)
+from llmobserve_server.accounts.sessions import NewSession, revoke_session, start_session
+from llmobserve_server.accounts.sign_in import sign_in
+from llmobserve_server.accounts.users import sign_up
 from llmobserve_server.api.deps import DbDep, SessionCaller, client_ip
-from llmobserve_server.errors import ApiError
+from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -48,18 +37,6 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="Send as X-CSRF-Token with cookie-authenticated changes.")
 
 
-def _set_session_cookie(request: Request, response: Response, new: NewSession) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        new.token,
-        max_age=int(ABSOLUTE_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=request.app.state.settings.cookies_secure,
-        samesite="lax",
-        path="/",
-    )
-
-
 def _session_out(new: NewSession, *, email: str, name: str) -> SessionOut:
     return SessionOut(
         user=UserOut(id=str(new.session.user_id), email=email, name=name),
@@ -79,30 +56,20 @@ def sign_up_endpoint(body: SignUpIn, request: Request, response: Response, db: D
         user_agent=request.headers.get("user-agent"),
     )
     db.commit()
-    _set_session_cookie(request, response, new)
+    set_session_cookie(request, response, new.token)
     return _session_out(new, email=created.user.email, name=created.user.name)
 
 
 @router.post("/sign-in", response_model=SessionOut)
 def sign_in_endpoint(body: SignInIn, request: Request, response: Response, db: DbDep) -> SessionOut:
-    email, ip = normalize_email(body.email), client_ip(request)
-    throttle.check_sign_in_allowed(db, email=email, ip=ip)
-    user = authenticate(db, email=email, password=body.password)
-    membership = primary_membership(db, user) if user else None
-    if user is None or membership is None:
-        throttle.record_failure(db, email=email, ip=ip)
-        db.commit()
-        raise ApiError(401, "invalid_credentials", "Wrong email or password.")
-    throttle.clear_failures(db, email=email)
-    new = start_session(
+    user, new = sign_in(
         db,
-        user_id=user.id,
-        account_id=membership.account_id,
-        ip=ip,
+        email=body.email,
+        password=body.password,
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
-    db.commit()
-    _set_session_cookie(request, response, new)
+    set_session_cookie(request, response, new.token)
     return _session_out(new, email=user.email, name=user.name)
 
 
@@ -112,5 +79,5 @@ def sign_out_endpoint(caller: SessionCaller, db: DbDep) -> Response:
     revoke_session(db, caller.session.id)
     db.commit()
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response

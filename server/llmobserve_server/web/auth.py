@@ -1,0 +1,133 @@
+"""Sign-up, sign-in and sign-out pages. The logic is `accounts`'; this module speaks HTML.
+
+Both forms are protected by the pre-session double-submit cookie (`web.csrf`); sign-out by the
+session's token. Errors are shown next to their field, with what was typed kept (never the
+password).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from llmobserve_server.accounts.sessions import revoke_session, start_session
+from llmobserve_server.accounts.sign_in import sign_in
+from llmobserve_server.accounts.users import sign_up
+from llmobserve_server.api.deps import DbDep, client_ip
+from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
+from llmobserve_server.errors import ApiError
+from llmobserve_server.web.csrf import (
+    SignedInForm,
+    SignedOutForm,
+    keep_presession_token,
+    presession_token,
+)
+from llmobserve_server.web.flash import set_flash
+from llmobserve_server.web.redirects import safe_next
+from llmobserve_server.web.templating import render
+from llmobserve_server.web.viewer import ViewerDep, find_viewer
+
+router = APIRouter(include_in_schema=False)
+
+# Which field an error from `accounts` belongs next to.
+_FIELD_OF_CODE = {"weak_password": "password", "email_taken": "email"}
+
+
+def _form_page(
+    request: Request,
+    template: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    next_path: str | None = None,
+) -> HTMLResponse:
+    token = presession_token(request)
+    response = render(
+        request,
+        template,
+        csrf_token=token,
+        values=values or {},
+        errors=errors or {},
+        next=safe_next(next_path or request.query_params.get("next"), default=""),
+    )
+    keep_presession_token(request, response, token)
+    return response
+
+
+@router.get("/sign-up", response_model=None)
+def sign_up_page(request: Request, db: DbDep) -> Response:
+    if find_viewer(request, db) is not None:
+        return RedirectResponse("/", status_code=303)
+    return _form_page(request, "auth/sign_up.html")
+
+
+@router.post("/sign-up", response_model=None)
+def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response:
+    values = {"email": form.get("email", "").strip(), "name": form.get("name", "").strip()}
+    password = form.get("password", "")
+    errors = {}
+    if "@" not in values["email"] or len(values["email"]) > 320:
+        errors["email"] = "Enter your email address, like you@company.com."
+    if len(values["name"]) > 200:
+        errors["name"] = "Use at most 200 characters."
+    if not errors:
+        try:
+            created = sign_up(db, email=values["email"], password=password, name=values["name"])
+        except ApiError as exc:
+            errors[_FIELD_OF_CODE.get(exc.code, "email")] = exc.message
+    if errors:
+        return _form_page(request, "auth/sign_up.html", values=values, errors=errors)
+    new = start_session(
+        db,
+        user_id=created.user.id,
+        account_id=created.account.id,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    db.commit()
+    response = RedirectResponse("/onboarding", status_code=303)
+    set_session_cookie(request, response, new.token)
+    return response
+
+
+@router.get("/sign-in", response_model=None)
+def sign_in_page(request: Request, db: DbDep) -> Response:
+    if find_viewer(request, db) is not None:
+        return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    return _form_page(request, "auth/sign_in.html")
+
+
+@router.post("/sign-in", response_model=None)
+def sign_in_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response:
+    email = form.get("email", "").strip()
+    try:
+        _user, new = sign_in(
+            db,
+            email=email[:320],
+            password=form.get("password", "")[:1024],
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+    except ApiError as exc:
+        field = "password" if exc.status == 401 else "email"
+        return _form_page(
+            request,
+            "auth/sign_in.html",
+            values={"email": email},
+            errors={field: exc.message},
+            next_path=form.get("next"),
+        )
+    response = RedirectResponse(safe_next(form.get("next")), status_code=303)
+    set_session_cookie(request, response, new.token)
+    return response
+
+
+@router.post("/sign-out", response_model=None)
+def sign_out(viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+    revoke_session(db, viewer.session.id)
+    db.commit()
+    response = RedirectResponse("/sign-in", status_code=303)
+    clear_session_cookie(response)
+    set_flash(response, "You are signed out.", "info")
+    return response

@@ -1,0 +1,62 @@
+"""Who is looking at a page: the signed-in user, their account and session.
+
+    @router.get("/runs")
+    def runs_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse: ...
+
+A signed-out browser is sent to `/sign-in?next=<this page>` (303) instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.sessions import SESSION_COOKIE, find_active_session
+from llmobserve_server.api.deps import DbDep
+from llmobserve_server.db.models import Account, Session, User
+from llmobserve_server.web.redirects import path_with_query
+
+
+class SignInRequired(Exception):
+    """Raised by page dependencies; answered with a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user: User
+    account: Account
+    session: Session
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session.csrf_token
+
+
+def find_viewer(request: Request, db: DbSession) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    session = find_active_session(db, token) if token else None
+    if session is None:
+        return None
+    user = db.get(User, session.user_id)
+    account = db.get(Account, session.account_id)
+    if user is None or account is None:
+        return None
+    return Viewer(user=user, account=account, session=session)
+
+
+def require_viewer(request: Request, db: DbDep) -> Viewer:
+    viewer = find_viewer(request, db)
+    if viewer is None:
+        next_path = path_with_query(request) if request.method == "GET" else "/"
+        raise SignInRequired(next_path)
+    return viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(require_viewer)]
