@@ -1,20 +1,22 @@
 """The one door through which integrations hand a finished provider call to the SDK.
 
-Integrations (openai, anthropic, pinecone, ...) measure a call and describe it with `record_call`;
-this module adds the caller's context (run, parent span, section, customer, agent), turns it into
-a wire-format event (schema/events.v1.json) and queues it for the background transport. It never
-raises and never blocks: the host app's call has already happened.
+Integrations (openai, anthropic, pinecone, ...) measure a call and describe it with `record_call`
+(or queue a `CallRecord` themselves); this module captures the caller's context (run, parent
+span, section, customer, agent) and queues the call for the background worker, which turns it
+into a wire-format event (schema/events.v1.json). It never raises and never blocks: the host
+app's call has already happened, and the caller's thread does as little as it can.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Optional, Union
 
 from llmobserve._client import active_worker
-from llmobserve._events import call_event, put, put_count, put_metadata, put_units
+from llmobserve._context import Frame, current_frame
+from llmobserve._events import Event, call_event, put, put_count, put_metadata, put_units
 from llmobserve._log import report_internal_error
 
 _TOKEN_FIELDS = (
@@ -42,6 +44,10 @@ class Usage:
     reasoning_tokens: int = 0
 
 
+# A `Usage`, or how to read it from the provider's (small) usage object later, in the worker.
+UsageSource = Union[Usage, Callable[[], Optional[Usage]]]
+
+
 def record_call(
     *,
     provider: str,
@@ -65,29 +71,109 @@ def record_call(
                     started_at=started, duration_ms=812.5,
                     usage=Usage(input_tokens=1200, cached_input_tokens=1024, output_tokens=80))
     """
+    queue_call(
+        CallRecord(
+            current_frame(),
+            provider=provider,
+            model=model,
+            operation=operation,
+            started=started_at,
+            duration_ms=duration_ms,
+            usage=usage,
+            units=units,
+            error=error if status == "error" else None,
+            failed=status == "error",
+            name=name,
+            metadata=metadata,
+        )
+    )
+
+
+def queue_call(record: CallRecord) -> None:
+    """Hand a finished call to the worker; never raises, never blocks (drops when full)."""
     worker = active_worker()
     if worker is None or not worker.admit():
         return
     try:
+        worker.enqueue(record)
+    except Exception as exc:  # the SDK's own error: never the host's problem
+        report_internal_error(exc)
+
+
+class CallRecord:
+    """A finished call as the caller's thread hands it over: the frame it ran in and plain
+    values, nothing computed. The worker calls `to_event` (ids, RFC 3339 time, limits), so the
+    host's thread pays only for this object and a queue append."""
+
+    __slots__ = (
+        "frame",
+        "provider",
+        "model",
+        "operation",
+        "started",
+        "duration_ms",
+        "usage",
+        "units",
+        "error",
+        "failed",
+        "name",
+        "metadata",
+    )
+
+    def __init__(
+        self,
+        frame: Frame,
+        *,
+        provider: str,
+        model: str | None,
+        operation: str,
+        started: datetime | float,
+        duration_ms: float,
+        usage: UsageSource | None = None,
+        units: Mapping[str, float] | None = None,
+        error: str | None = None,
+        failed: bool = False,
+        name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.frame = frame
+        self.provider = provider
+        self.model = model
+        self.operation = operation
+        self.started = started  # a timezone-aware datetime or a time.time() value
+        self.duration_ms = duration_ms
+        self.usage = usage
+        self.units = dict(units) if units else None  # the caller may change theirs later
+        self.error = error
+        self.failed = failed
+        self.name = name
+        self.metadata = metadata if metadata is None else _copied(metadata)
+
+    def to_event(self) -> Event:
         event = call_event(
-            timestamp=started_at,
-            operation=operation,
-            name=name,
-            provider=provider,
-            model=model,
-            duration_ms=duration_ms,
+            self.frame,
+            timestamp=self.started,
+            operation=self.operation,
+            name=self.name,
+            provider=self.provider,
+            model=self.model,
+            duration_ms=self.duration_ms,
         )
+        usage = self.usage() if callable(self.usage) else self.usage
         if usage is not None:
             for field in _TOKEN_FIELDS:
                 put_count(event, field, getattr(usage, field))
-        put_units(event, units)
-        put_metadata(event, metadata)
-        if status == "error":
+        put_units(event, self.units)
+        put_metadata(event, self.metadata)
+        if self.failed:
             event["status"] = "error"
-            put(event, "error", error)
-        worker.enqueue(event)
-    except Exception as exc:  # the SDK's own error: never the host's problem
-        report_internal_error(exc)
+            put(event, "error", self.error)
+        return event
+
+
+def _copied(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A shallow copy, when it is a mapping (put_metadata warns about anything else later)."""
+    return dict(metadata) if isinstance(metadata, Mapping) else metadata
 
 
 def is_enabled() -> bool:

@@ -7,14 +7,20 @@ import json
 from collections.abc import Iterator
 
 from llmobserve._log import report_internal_error, warn_once
-from llmobserve._queue import Event
+from llmobserve._queue import Event, Item
 
 MAX_BODY_BYTES = 4_000_000  # the collector takes 5 MB decoded
 MAX_EVENT_BYTES = 256_000  # far above any valid event (metadata is limited to 16 KB)
 
 
-def encode_event(event: Event) -> bytes | None:
-    """One event as compact JSON, or None when it cannot be sent."""
+def encode_event(item: Item) -> bytes | None:
+    """One queued event (built now if it was deferred) as compact JSON, or None when it cannot
+    be sent."""
+    try:
+        event = item if isinstance(item, dict) else item.to_event()
+    except Exception as exc:  # the SDK's own values: a bug
+        report_internal_error(exc)
+        return None
     try:
         return _dumps(event)
     except (TypeError, ValueError, RecursionError):

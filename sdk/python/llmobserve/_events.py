@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from llmobserve._context import Frame, current_frame, new_id, new_span_id
+from llmobserve._context import Frame, new_id, new_span_id
 from llmobserve._log import warn_once
 
 Event = dict[str, Any]
@@ -37,7 +37,7 @@ _MAX_DURATION_MS = 604_800_000.0
 def new_event(
     frame: Frame,
     *,
-    timestamp: datetime,
+    timestamp: datetime | float,
     operation: str | None,
     name: str | None,
     span_id: str,
@@ -67,16 +67,16 @@ def new_event(
 
 
 def call_event(
+    frame: Frame,
     *,
-    timestamp: datetime,
+    timestamp: datetime | float,
     operation: str | None,
     name: str | None,
     provider: str | None,
     model: str | None,
     duration_ms: float | None,
 ) -> Event:
-    """An event for one call made now: a child span of the caller's innermost scope."""
-    frame = current_frame()
+    """An event for one call made in `frame`: a child span of its innermost scope."""
     event = new_event(
         frame,
         timestamp=timestamp,
@@ -116,9 +116,11 @@ def section_path(path: str) -> str:
     return joined[:200].rstrip("/")
 
 
-def rfc3339(moment: datetime) -> str:
-    """RFC 3339 with an offset; a naive datetime is taken as UTC."""
-    if moment.tzinfo is None:
+def rfc3339(moment: datetime | float) -> str:
+    """RFC 3339 with an offset; a naive datetime is taken as UTC, a float as a `time.time()`."""
+    if isinstance(moment, (int, float)):
+        moment = datetime.fromtimestamp(moment, timezone.utc)
+    elif moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.isoformat()
 

@@ -10,9 +10,19 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Protocol, Union
 
 Event = dict[str, Any]
+
+
+class Deferred(Protocol):
+    """An event still to be built: the caller's thread queues plain values and the worker turns
+    them into the wire format (ids, RFC 3339 time, limits) off the host's hot path."""
+
+    def to_event(self) -> Event: ...
+
+
+Item = Union[Event, Deferred]
 
 
 class EventQueue:
@@ -20,7 +30,7 @@ class EventQueue:
         self._lock = threading.Lock()
         self._ready = threading.Condition(self._lock)  # the worker waits here for a batch
         self._settled_cond = threading.Condition(self._lock)  # flush() waits here
-        self._events: deque[Event] = deque()
+        self._events: deque[Item] = deque()
         self._maxsize = maxsize
         self._batch_size = batch_size
         self._flush_upto = 0  # `enqueued` at the latest flush request
@@ -40,7 +50,7 @@ class EventQueue:
 
     # -- the host's side -------------------------------------------------------------------
 
-    def put(self, event: Event) -> bool:
+    def put(self, event: Item) -> bool:
         """Queue one event; False (and counted as dropped) when full or refused."""
         with self._lock:
             # The bound counts the batch in flight too: at most `maxsize` events are held.
@@ -97,7 +107,7 @@ class EventQueue:
 
     # -- the worker's side -----------------------------------------------------------------
 
-    def take(self, timeout: float) -> list[Event]:
+    def take(self, timeout: float) -> list[Item]:
         """Up to one batch: at once when a batch is full, a flush was asked or the queue is
         closing; otherwise whatever arrived within `timeout`."""
         deadline = time.monotonic() + timeout

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal, Union
 
 from llmobserve._client import active_worker
+from llmobserve._context import current_frame
 from llmobserve._events import (
     call_event,
     decimal_string,
@@ -55,6 +56,7 @@ def track(
         now = datetime.now(timezone.utc)
         started = now - timedelta(milliseconds=duration_ms) if duration_ms else now
         event = call_event(
+            current_frame(),
             timestamp=started,
             operation=operation,
             name=name,

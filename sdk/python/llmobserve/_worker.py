@@ -18,7 +18,7 @@ from llmobserve import _transport
 from llmobserve._config import Options
 from llmobserve._encode import MAX_EVENT_BYTES, encode_event, request_bodies
 from llmobserve._log import forget_warning, logger, report_internal_error, warn_once
-from llmobserve._queue import Event, EventQueue
+from llmobserve._queue import EventQueue, Item
 from llmobserve._transport import Answer
 
 MAX_BACKOFF = 30.0  # seconds
@@ -45,7 +45,7 @@ class Worker:
         self._warn_if_full()
         return False
 
-    def enqueue(self, event: Event) -> None:
+    def enqueue(self, event: Item) -> None:
         if self._thread is None:  # not started yet (a forked child starts it lazily)
             self.start()
         if not self.queue.put(event):
@@ -120,7 +120,7 @@ class Worker:
             except Exception as exc:  # never let the thread die: it would silently stop sending
                 report_internal_error(exc)
 
-    def _deliver(self, batch: list[Event]) -> None:
+    def _deliver(self, batch: list[Item]) -> None:
         encoded: list[bytes] = []
         for event in batch:
             item = encode_event(event)

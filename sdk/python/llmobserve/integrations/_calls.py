@@ -9,14 +9,13 @@ SDK's own errors are reported (see llmobserve._log) and never reach the applicat
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any, NamedTuple, Optional, Protocol
 
-from llmobserve._call import Usage, is_enabled, record_call
+from llmobserve._call import CallRecord, UsageSource, is_enabled, queue_call
+from llmobserve._context import current_frame
 from llmobserve._log import report_internal_error
 
 Method = Callable[..., Any]
@@ -35,9 +34,9 @@ class Call:
         "operation",
         "requested_model",
         "kwargs",
-        "started_at",
+        "started",
         "_t0",
-        "_context",
+        "_frame",
         "done",
         "extra",
     )
@@ -51,15 +50,15 @@ class Call:
         self.kwargs = kwargs  # what the original method is called with
         self.extra: Any = None  # integration-specific state of the call (e.g. hidden chunks)
         self.done = False
-        self._context = contextvars.copy_context()
-        self.started_at = datetime.now(timezone.utc)
+        self._frame = current_frame()  # the context is immutable: keeping its frame is enough
+        self.started = time.time()
         self._t0 = time.perf_counter()
 
     def finish(
         self,
         *,
         model: str | None = None,
-        usage: Usage | None = None,
+        usage: UsageSource | None = None,
         units: Units = None,
         error: BaseException | str | None = None,
         ended: float | None = None,
@@ -70,18 +69,20 @@ class Call:
             return
         self.done = True
         duration_ms = ((time.perf_counter() if ended is None else ended) - self._t0) * 1000.0
-        self._context.run(
-            record_call,
-            provider=self.provider,
-            model=model or self.requested_model,
-            operation=self.operation,
-            started_at=self.started_at,
-            duration_ms=duration_ms,
-            usage=usage,
-            units=units,
-            status="ok" if error is None else "error",
-            error=error if error is None or isinstance(error, str) else describe_error(error),
-            metadata=metadata,
+        queue_call(
+            CallRecord(
+                self._frame,
+                provider=self.provider,
+                model=model or self.requested_model,
+                operation=self.operation,
+                started=self.started,
+                duration_ms=duration_ms,
+                usage=usage,
+                units=units,
+                error=error if error is None or isinstance(error, str) else describe_error(error),
+                failed=error is not None,
+                metadata=metadata,
+            )
         )
 
     def fail(self, error: BaseException) -> None:

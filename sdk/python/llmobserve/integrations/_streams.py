@@ -23,12 +23,12 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Optional, Protocol
 
-from llmobserve._call import Usage
+from llmobserve._call import UsageSource
 from llmobserve._log import report_internal_error
 from llmobserve.integrations._calls import Call
 from llmobserve.integrations._lifetime import forget, when_collected
 
-Outcome = tuple[Optional[str], Optional[Usage]]  # (model reported, usage reported)
+Outcome = tuple[Optional[str], Optional[UsageSource]]  # (model reported, usage reported)
 
 _INCOMPLETE = {"stream_incomplete": True}
 

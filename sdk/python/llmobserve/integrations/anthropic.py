@@ -113,13 +113,17 @@ _USAGE_FIELDS = (
 
 
 def message_outcome(message: Any) -> Outcome:
-    """Model and usage of a complete `Message` (or its JSON)."""
+    """Model and usage of a complete `Message` (or its JSON); the usage is read later, by the
+    worker (see _call.UsageSource)."""
     usage = field(message, "usage")
-    if usage is None:
-        return text_of(field(message, "model")), None
+    model = text_of(field(message, "model"))
+    return model, (None if usage is None else functools.partial(_message_usage, usage))
+
+
+def _message_usage(usage: Any) -> Usage:
     fields = {name: field(usage, name) for name in _USAGE_FIELDS}
     fields["thinking_tokens"] = field(field(usage, "output_tokens_details"), "thinking_tokens")
-    return text_of(field(message, "model")), messages_usage(fields)
+    return messages_usage(fields)
 
 
 def messages_usage(fields: dict[str, Any]) -> Usage:

@@ -101,11 +101,14 @@ class OpenAICall:
         return result
 
     def outcome(self, result: Any) -> Outcome:
-        """Model and usage of a complete answer (a parsed model or its JSON)."""
+        """Model and usage of a complete answer (a parsed model or its JSON). The usage is read
+        later, by the worker, off the caller's thread (see _call.UsageSource)."""
         usage = field(result, "usage")
-        if self.operation == "responses":
-            return text_of(field(result, "model")), responses_usage(usage)
-        return text_of(field(result, "model")), completion_usage(usage)
+        model = text_of(field(result, "model"))
+        if usage is None:
+            return model, None
+        read = responses_usage if self.operation == "responses" else completion_usage
+        return model, functools.partial(read, usage)
 
 
 class ChunksWatch:
