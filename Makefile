@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest fmt migrate bench-ingest schema clean
+.PHONY: run test lint typecheck pytest fmt migrate bench-ingest schema vendor clean
 
 $(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ clean:
 ## Regenerate the wire-format JSON Schema (schema/events.v1.json) from the server's models.
 schema: $(INSTALLED)
 	$(BIN)/python -m llmobserve_server.ingest.contract > schema/events.v1.json
+
+## Re-fetch the dashboard's vendored front-end files from npm (see server/…/web/static/vendor/VENDORED.md).
+vendor:
+	bash scripts/vendor-web.sh

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from llmobserve_server.money import format_usd
 
@@ -23,7 +23,7 @@ def usd(amount: Decimal | str | int | None) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
     if value >= 1:
-        return f"{sign}${value.quantize(Decimal('0.01')):,}"
+        return f"{sign}${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
     exact = format_usd(value).rstrip("0")
     whole, _, cents = exact.partition(".")
     return f"{sign}${whole}.{cents.ljust(2, '0')}"
