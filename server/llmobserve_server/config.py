@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     web_concurrency: int = Field(default=1, ge=1)
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://, smtp+starttls:// or smtps:// (user:pass@host:port); "
+        "file:///dir writes .eml files; unset logs emails to the console.",
+    )
+    email_from: str = "llmobserve <no-reply@localhost>"
 
     @field_validator("public_url")
     @classmethod

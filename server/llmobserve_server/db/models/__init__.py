@@ -9,12 +9,15 @@ from llmobserve_server.db.models.accounts import (
     User,
 )
 from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageHourly
+from llmobserve_server.db.models.invitations import Invitation, PasswordResetToken
 
 __all__ = [
     "Account",
     "ApiKey",
+    "Invitation",
     "Membership",
     "ModelPrice",
+    "PasswordResetToken",
     "Run",
     "Session",
     "SignInFailure",
