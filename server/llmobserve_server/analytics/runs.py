@@ -6,20 +6,48 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
 from llmobserve_server.db.models import Run, TraceEvent
 from llmobserve_server.errors import ApiError
 
 MAX_SPANS = 10_000
 
 
+RunStatus = Literal["ok", "error"]
+RUN_STATUSES: tuple[RunStatus, ...] = ("ok", "error")
+
+
+@dataclass(frozen=True)
+class RunFilters:
+    """Which runs to list. Every field narrows the list; None means "any".
+
+    `agent` and `section` match runs with at least one event of that agent or section (exact
+    match); `status` "error" means runs with at least one failed event, "ok" runs with none;
+    `start` (inclusive) and `end` (exclusive) bound when the run started.
+    """
+
+    customer_id: str | None = None
+    agent: str | None = None
+    section: str | None = None
+    status: RunStatus | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+RunPosition = tuple[datetime, str]  # (started_at, run_id) of the last run of a page
+
+
 @dataclass(frozen=True)
 class RunPage:
     runs: list[Run]
-    next_position: tuple[datetime, str] | None
+    next_position: RunPosition | None
+    agents: dict[str, list[str]] = field(default_factory=dict)
+    """The agents seen in each run of the page (run_id -> sorted names)."""
 
 
 def list_runs(
@@ -27,19 +55,16 @@ def list_runs(
     *,
     account_id: uuid.UUID,
     limit: int,
-    after: tuple[datetime, str] | None = None,
-    customer_id: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    after: RunPosition | None = None,
+    filters: RunFilters | None = None,
 ) -> RunPage:
-    """Newest first. `after` is the (started_at, run_id) of the last run of the previous page."""
+    """Newest first. `after` is the (started_at, run_id) of the last run of the previous page.
+
+    Each filter has an index (`db/models/events.py`), so a page costs the same whether the
+    account has a thousand events or millions.
+    """
     query = select(Run).where(Run.account_id == account_id)
-    if customer_id is not None:
-        query = query.where(Run.customer_id == customer_id)
-    if start is not None:
-        query = query.where(Run.started_at >= start)
-    if end is not None:
-        query = query.where(Run.started_at < end)
+    query = _filtered(query, account_id, filters or RunFilters())
     if after is not None:
         started_at, run_id = after
         query = query.where(
@@ -56,7 +81,67 @@ def list_runs(
     return RunPage(
         runs=page,
         next_position=(page[-1].started_at, page[-1].run_id) if has_more else None,
+        agents=_agents_of(db, account_id, [run.run_id for run in page]),
     )
+
+
+def _filtered(query: Select[Run], account_id: uuid.UUID, f: RunFilters) -> Select[Run]:
+    if f.customer_id is not None:
+        query = query.where(Run.customer_id == f.customer_id)
+    if f.status == "error":
+        query = query.where(Run.errors > 0)
+    elif f.status == "ok":
+        query = query.where(Run.errors == 0)
+    if f.start is not None:
+        query = query.where(Run.started_at >= f.start)
+    if f.end is not None:
+        query = query.where(Run.started_at < f.end)
+    for column, value in ((TraceEvent.agent, f.agent), (TraceEvent.section, f.section)):
+        if value is not None:
+            query = query.where(
+                exists().where(
+                    TraceEvent.account_id == account_id,
+                    column == value,
+                    TraceEvent.run_id == Run.run_id,
+                )
+            )
+    return query
+
+
+def _agents_of(db: DbSession, account_id: uuid.UUID, run_ids: list[str]) -> dict[str, list[str]]:
+    if not run_ids:
+        return {}
+    pairs = db.execute(
+        select(TraceEvent.run_id, TraceEvent.agent)
+        .where(
+            TraceEvent.account_id == account_id,
+            TraceEvent.run_id.in_(run_ids),
+            TraceEvent.agent.is_not(None),
+        )
+        .distinct()
+    )
+    agents: dict[str, list[str]] = {}
+    for run_id, agent in pairs:
+        if agent is not None:
+            agents.setdefault(run_id, []).append(agent)
+    return {run_id: sorted(names) for run_id, names in agents.items()}
+
+
+def encode_run_cursor(position: RunPosition) -> str:
+    return encode_cursor([position[0].isoformat(), position[1]])
+
+
+def decode_run_cursor(cursor: str) -> RunPosition:
+    """The position inside a cursor from `encode_run_cursor`; `invalid_cursor` otherwise."""
+    position = decode_cursor(cursor)
+    if len(position) == 2 and all(isinstance(p, str) for p in position):
+        try:
+            started_at = datetime.fromisoformat(position[0])
+        except ValueError:
+            started_at = None
+        if started_at is not None and started_at.tzinfo is not None:
+            return started_at, position[1]
+    raise invalid_cursor()
 
 
 @dataclass
@@ -76,6 +161,7 @@ class SpanNode:
 class RunDetail:
     run: Run
     spans: list[SpanNode]
+    agents: list[str] = field(default_factory=list)
 
 
 def get_run(db: DbSession, *, account_id: uuid.UUID, run_id: str) -> RunDetail:
@@ -89,7 +175,9 @@ def get_run(db: DbSession, *, account_id: uuid.UUID, run_id: str) -> RunDetail:
         .order_by(TraceEvent.timestamp, TraceEvent.id)
         .limit(MAX_SPANS)
     )
-    return RunDetail(run=run, spans=build_span_tree(list(events)))
+    listed = list(events)
+    agents = sorted({event.agent for event in listed if event.agent})
+    return RunDetail(run=run, spans=build_span_tree(listed), agents=agents)
 
 
 def build_span_tree(events: list[TraceEvent]) -> list[SpanNode]:

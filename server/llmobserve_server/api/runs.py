@@ -8,12 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
-from llmobserve_server.analytics.runs import SpanNode, get_run, list_runs
+from llmobserve_server.analytics.runs import (
+    RunFilters,
+    RunStatus,
+    SpanNode,
+    decode_run_cursor,
+    encode_run_cursor,
+    get_run,
+    list_runs,
+)
 from llmobserve_server.api.deps import AnyCaller, DbDep
 from llmobserve_server.api.time_range import parse_instant
 from llmobserve_server.db.models import Run
-from llmobserve_server.errors import ApiError
 from llmobserve_server.money import format_usd
 
 router = APIRouter(prefix="/v1", tags=["runs"])
@@ -31,9 +37,10 @@ class RunOut(BaseModel):
     input_tokens: int
     output_tokens: int
     total_cost_usd: str
+    agents: list[str]
 
     @classmethod
-    def of(cls, run: Run) -> RunOut:
+    def of(cls, run: Run, agents: list[str]) -> RunOut:
         return cls(
             run_id=run.run_id,
             name=run.name,
@@ -46,6 +53,7 @@ class RunOut(BaseModel):
             input_tokens=run.input_tokens,
             output_tokens=run.output_tokens,
             total_cost_usd=format_usd(run.cost_usd),
+            agents=agents,
         )
 
 
@@ -61,34 +69,33 @@ def runs(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
     customer_id: Annotated[str | None, Query(max_length=200)] = None,
+    agent: Annotated[str | None, Query(max_length=200)] = None,
+    section: Annotated[str | None, Query(max_length=200)] = None,
+    status: RunStatus | None = None,
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
 ) -> RunListOut:
-    """Runs, newest first, with their totals."""
-    after = _run_position_from(cursor) if cursor is not None else None
+    """Runs, newest first, with their totals; every filter given narrows the list."""
+    filters = RunFilters(
+        customer_id=customer_id,
+        agent=agent,
+        section=section,
+        status=status,
+        start=parse_instant(from_, name="from", is_end=False) if from_ else None,
+        end=parse_instant(to, name="to", is_end=True) if to else None,
+    )
     page = list_runs(
         db,
         account_id=caller.account_id,
         limit=limit,
-        after=after,
-        customer_id=customer_id,
-        start=parse_instant(from_, name="from", is_end=False) if from_ else None,
-        end=parse_instant(to, name="to", is_end=True) if to else None,
+        after=decode_run_cursor(cursor) if cursor is not None else None,
+        filters=filters,
     )
-    next_cursor = None
-    if page.next_position is not None:
-        next_cursor = encode_cursor([page.next_position[0].isoformat(), page.next_position[1]])
-    return RunListOut(runs=[RunOut.of(run) for run in page.runs], next_cursor=next_cursor)
-
-
-def _run_position_from(cursor: str) -> tuple[datetime, str]:
-    position = decode_cursor(cursor)
-    if len(position) == 2 and all(isinstance(p, str) for p in position):
-        try:
-            return parse_instant(position[0], name="cursor", is_end=False), position[1]
-        except ApiError:
-            pass
-    raise invalid_cursor()
+    next_cursor = encode_run_cursor(page.next_position) if page.next_position else None
+    return RunListOut(
+        runs=[RunOut.of(run, page.agents.get(run.run_id, [])) for run in page.runs],
+        next_cursor=next_cursor,
+    )
 
 
 class SpanOut(BaseModel):
@@ -156,5 +163,6 @@ def run_detail(run_id: str, caller: AnyCaller, db: DbDep) -> RunDetailOut:
     """One run with its span tree; each span has its own cost and its subtree's total."""
     detail = get_run(db, account_id=caller.account_id, run_id=run_id)
     return RunDetailOut(
-        **RunOut.of(detail.run).model_dump(), spans=[SpanOut.of(s) for s in detail.spans]
+        **RunOut.of(detail.run, detail.agents).model_dump(),
+        spans=[SpanOut.of(s) for s in detail.spans],
     )

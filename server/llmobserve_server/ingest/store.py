@@ -14,13 +14,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, Table, bindparam, case, func, select
+from sqlalchemy import Table, bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import Run, TraceEvent, UsageHourly
+from llmobserve_server.ingest.pg_arrays import Encoder, encoder_for
 from llmobserve_server.ingest.rows import RunDelta, run_deltas, usage_deltas
 
 _EVENTS: Table = TraceEvent.__table__  # type: ignore[assignment]
@@ -44,7 +44,7 @@ _RUN_SUMS = ("events", "errors", "input_tokens", "output_tokens", "cost_usd")
 Completion = Callable[[Any], Any]
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_compiled_postgres_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+_compiled_postgres: dict[tuple[str, tuple[str, ...]], tuple[str, list[Encoder]]] = {}
 
 
 def _upsert(
@@ -57,23 +57,23 @@ def _upsert(
     """Run the INSERT built by `complete` for `rows`; the RETURNING rows, if any.
 
     On PostgreSQL the statement is compiled once per `name` and column set, then executed on
-    the driver's connection with binary parameters: SQLAlchemy's per-call statement building
-    and psycopg's text encoding of 2,600 array items cost more than the insert itself."""
+    the driver's connection with each column sent as one binary array (ingest/pg_arrays.py):
+    SQLAlchemy's per-call statement building and psycopg's element-by-element encoding of
+    2,600 array items cost more than the insert itself."""
     columns = tuple(rows[0])
     if db.get_bind().dialect.name != "postgresql":
         result = db.execute(complete(sqlite.insert(table)), list(rows))
         return list(result) if isinstance(result, CursorResult) and result.returns_rows else []
-    sql = _compiled_postgres_sql.get((name, columns))
-    if sql is None:
-        sql = _compiled_postgres_sql[(name, columns)] = _compile_unnest(
-            db, table, columns, complete
+    compiled = _compiled_postgres.get((name, columns))
+    if compiled is None:
+        compiled = _compiled_postgres[(name, columns)] = (
+            _compile_unnest(db, table, columns, complete),
+            [encoder_for(table.c[c].type) for c in columns],
         )
-    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    sql, encoders = compiled
     arrays = {
-        f"p_{c}": [_jsonb(row[c]) for row in rows]
-        if c in json_columns
-        else [row[c] for row in rows]
-        for c in columns
+        f"p_{c}": encode([row[c] for row in rows])
+        for c, encode in zip(columns, encoders, strict=True)
     }
     driver_connection = db.connection().connection.driver_connection
     assert driver_connection is not None
@@ -96,10 +96,6 @@ def _compile_unnest(
     statement = complete(postgresql.insert(table).from_select(list(columns), select(*source.c)))
     compiled = str(statement.compile(dialect=db.get_bind().dialect))
     return _PLACEHOLDER.sub(r"%(\1)b", compiled)
-
-
-def _jsonb(value: Any) -> Jsonb | None:
-    return None if value is None else Jsonb(value)
 
 
 def insert_events(db: DbSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +34,9 @@ class TraceEvent(Base):
     __table_args__ = (
         Index("ix_trace_events_account_timestamp", "account_id", "timestamp"),
         Index("ix_trace_events_account_run", "account_id", "run_id"),
+        # The runs list's agent and section filters (analytics/runs.py) probe these by run.
+        Index("ix_trace_events_account_agent_run", "account_id", "agent", "run_id"),
+        Index("ix_trace_events_account_section_run", "account_id", "section", "run_id"),
     )
 
     account_id: Mapped[uuid.UUID] = mapped_column(
@@ -70,7 +74,18 @@ class Run(Base):
     """Per-run totals, kept up to date at ingest so that listing runs never scans raw events."""
 
     __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_account_started", "account_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_runs_account_started", "account_id", "started_at"),
+        # The runs list's customer and status filters, newest first (analytics/runs.py).
+        Index("ix_runs_account_customer_started", "account_id", "customer_id", "started_at"),
+        Index(
+            "ix_runs_account_failed_started",
+            "account_id",
+            "started_at",
+            postgresql_where=text("errors > 0"),
+            sqlite_where=text("errors > 0"),
+        ),
+    )
 
     account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
