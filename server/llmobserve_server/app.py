@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from llmobserve_server import __version__
-from llmobserve_server.api import api_keys, auth, costs, events, ping, runs
+from llmobserve_server.api import api_keys, auth, costs, events, ping, prices, runs
 from llmobserve_server.body_limit import BodyLimitMiddleware
 from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ping.router,
         costs.router,
         runs.router,
+        prices.router,
     ):
         app.include_router(router)
     install_openapi(app)

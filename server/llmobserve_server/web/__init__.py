@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from llmobserve_server.web import api_keys, auth, dashboard, onboarding
+from llmobserve_server.web import api_keys, auth, dashboard, onboarding, prices, runs
 from llmobserve_server.web.errors import install_page_errors
 from llmobserve_server.web.security import SecurityHeadersMiddleware
 from llmobserve_server.web.static import static_files
 
-PAGE_ROUTERS = (auth.router, dashboard.router, onboarding.router, api_keys.router)
+PAGE_ROUTERS = (
+    auth.router,
+    dashboard.router,
+    onboarding.router,
+    api_keys.router,
+    runs.router,
+    prices.router,
+)
 
 
 def install_web(app: FastAPI) -> None:
