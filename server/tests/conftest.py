@@ -16,6 +16,7 @@ import pytest
 from llmobserve_server.testing import RunningServer, run_server
 from tests.support.databases import fresh_postgres_database, postgres_available
 from tests.support.factories import SignedInUser, sign_up
+from tests.support.mail import mail_server, mailbox  # noqa: F401  (fixtures)
 
 BACKENDS = ("sqlite", "postgresql")
 

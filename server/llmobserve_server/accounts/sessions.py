@@ -70,3 +70,20 @@ def revoke_session(db: DbSession, session_id: str) -> None:
         .where(Session.id == session_id, Session.revoked_at.is_(None))
         .values(revoked_at=datetime.now(timezone.utc))
     )
+
+
+def revoke_user_sessions(
+    db: DbSession,
+    *,
+    user_id: uuid.UUID,
+    account_id: uuid.UUID | None = None,
+    keep_session_id: str | None = None,
+) -> None:
+    """End the user's live sessions (only those in `account_id` when given), except
+    `keep_session_id`: after a password change or reset, or removal from an account."""
+    statement = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+    if account_id is not None:
+        statement = statement.where(Session.account_id == account_id)
+    if keep_session_id is not None:
+        statement = statement.where(Session.id != keep_session_id)
+    db.execute(statement.values(revoked_at=datetime.now(timezone.utc)))

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from llmobserve_server.web import api_keys, auth, dashboard, onboarding, prices, runs
+from llmobserve_server.web import (
+    api_keys,
+    auth,
+    dashboard,
+    invitations,
+    onboarding,
+    password_reset,
+    prices,
+    profile,
+    runs,
+    switch_account,
+    team,
+)
 from llmobserve_server.web.errors import install_page_errors
 from llmobserve_server.web.security import SecurityHeadersMiddleware
 from llmobserve_server.web.static import static_files
@@ -22,6 +34,11 @@ PAGE_ROUTERS = (
     api_keys.router,
     runs.router,
     prices.router,
+    password_reset.router,
+    profile.router,
+    team.router,
+    invitations.router,
+    switch_account.router,
 )
 
 

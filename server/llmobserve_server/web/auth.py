@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from llmobserve_server.accounts.invitations import OpenedInvitation
 from llmobserve_server.accounts.sessions import revoke_session, start_session
 from llmobserve_server.accounts.sign_in import sign_in
 from llmobserve_server.accounts.users import sign_up
@@ -24,6 +25,7 @@ from llmobserve_server.web.csrf import (
     presession_token,
 )
 from llmobserve_server.web.flash import set_flash
+from llmobserve_server.web.invitations import invitation_for_sign_up, join_after_sign_up
 from llmobserve_server.web.redirects import safe_next
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep, find_viewer
@@ -41,6 +43,7 @@ def _form_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     next_path: str | None = None,
+    invitation: OpenedInvitation | None = None,
 ) -> HTMLResponse:
     token = presession_token(request)
     response = render(
@@ -50,6 +53,7 @@ def _form_page(
         values=values or {},
         errors=errors or {},
         next=safe_next(next_path or request.query_params.get("next"), default=""),
+        invitation=invitation,
     )
     keep_presession_token(request, response, token)
     return response
@@ -59,7 +63,10 @@ def _form_page(
 def sign_up_page(request: Request, db: DbDep) -> Response:
     if find_viewer(request, db) is not None:
         return RedirectResponse("/", status_code=303)
-    return _form_page(request, "auth/sign_up.html")
+    token = request.query_params.get("invitation", "")[:200]
+    opened = invitation_for_sign_up(db, token)
+    values = {"email": opened.invitation.email, "invitation": token} if opened else {}
+    return _form_page(request, "auth/sign_up.html", values=values, invitation=opened)
 
 
 @router.post("/sign-up", response_model=None)
@@ -76,18 +83,26 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
             created = sign_up(db, email=values["email"], password=password, name=values["name"])
         except ApiError as exc:
             errors[_FIELD_OF_CODE.get(exc.code, "email")] = exc.message
+    token = form.get("invitation", "")[:200]
     if errors:
-        return _form_page(request, "auth/sign_up.html", values=values, errors=errors)
+        opened = invitation_for_sign_up(db, token)
+        values["invitation"] = token if opened else ""
+        return _form_page(
+            request, "auth/sign_up.html", values=values, errors=errors, invitation=opened
+        )
+    joined = join_after_sign_up(db, token=token, user=created.user)
     new = start_session(
         db,
         user_id=created.user.id,
-        account_id=created.account.id,
+        account_id=joined.id if joined else created.account.id,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
     db.commit()
-    response = RedirectResponse("/onboarding", status_code=303)
+    response = RedirectResponse("/" if joined else "/onboarding", status_code=303)
     set_session_cookie(request, response, new.token)
+    if joined:
+        set_flash(response, f"Welcome to {joined.name}! You are now a member.")
     return response
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.accounts.memberships import AccountChoice, accounts_of
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, find_active_session
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.db.models import Account, Session, User
@@ -33,10 +34,16 @@ class Viewer:
     user: User
     account: Account
     session: Session
+    role: str = "member"  # in `account`: "owner" or "member"
+    accounts: tuple[AccountChoice, ...] = ()  # every account the user belongs to (switcher)
 
     @property
     def csrf_token(self) -> str:
         return self.session.csrf_token
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
 
 
 def find_viewer(request: Request, db: DbSession) -> Viewer | None:
@@ -48,7 +55,11 @@ def find_viewer(request: Request, db: DbSession) -> Viewer | None:
     account = db.get(Account, session.account_id)
     if user is None or account is None:
         return None
-    return Viewer(user=user, account=account, session=session)
+    accounts = tuple(accounts_of(db, user_id=user.id))
+    role = next((choice.role for choice in accounts if choice.id == account.id), None)
+    if role is None:  # removed from the account since the session started
+        return None
+    return Viewer(user=user, account=account, session=session, role=role, accounts=accounts)
 
 
 def require_viewer(request: Request, db: DbDep) -> Viewer:

@@ -1,0 +1,65 @@
+"""Deleting a user, and with them every account they alone own.
+
+An account whose only owner is leaving is deleted with all its data when nobody else is in it
+(events, rollups, runs, prices, API keys, invitations, memberships, sessions: every
+account-scoped table references `accounts.id` with ON DELETE CASCADE, and SQLite enforces it
+because the engine turns `PRAGMA foreign_keys` on). When other people are in it, deleting is
+refused until the owner makes one of them an owner or removes them: their data is theirs too.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.memberships import count_members, count_owners
+from llmobserve_server.db.models import Account, Membership, User
+from llmobserve_server.errors import ApiError
+
+
+def accounts_blocking_deletion(db: DbSession, *, user_id: uuid.UUID) -> list[Account]:
+    """Accounts the user is the only owner of while others are members."""
+    return [
+        account
+        for account in _owned_accounts(db, user_id)
+        if count_owners(db, account_id=account.id) == 1
+        and count_members(db, account_id=account.id) > 1
+    ]
+
+
+def _owned_accounts(db: DbSession, user_id: uuid.UUID) -> list[Account]:
+    return list(
+        db.scalars(
+            select(Account)
+            .join(Membership, Membership.account_id == Account.id)
+            .where(Membership.user_id == user_id, Membership.role == "owner")
+            .order_by(Account.name)
+        )
+    )
+
+
+def delete_user(db: DbSession, *, user: User) -> list[uuid.UUID]:
+    """Delete the user and the accounts only they belong to; returns those accounts' ids.
+    Raises ApiError 409 `transfer_ownership_first`. The caller commits."""
+    blocking = accounts_blocking_deletion(db, user_id=user.id)
+    if blocking:
+        names = ", ".join(f"“{account.name}”" for account in blocking)
+        raise ApiError(
+            409,
+            "transfer_ownership_first",
+            f"You are the only owner of {names}, which has other members. In Settings → Team, "
+            "make one of them an owner or remove them, then delete your account.",
+        )
+    alone = [
+        account.id
+        for account in _owned_accounts(db, user.id)
+        if count_members(db, account_id=account.id) == 1
+    ]
+    user_id = user.id
+    db.expunge(user)
+    if alone:
+        db.execute(delete(Account).where(Account.id.in_(alone)))
+    db.execute(delete(User).where(User.id == user_id))
+    return alone

@@ -1,0 +1,207 @@
+"""Inviting people to an account by emailed link.
+
+An owner invites an email address with a role; the link carries a random token (only its sha256
+is stored) and works for 7 days, once, for a user signed in with that email. Pending invitations
+count against the plan's member limit, so a team cannot invite past it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.memberships import ROLES, count_members, require_owner, role_in
+from llmobserve_server.accounts.tokens import random_token, sha256_hex
+from llmobserve_server.accounts.users import normalize_email
+from llmobserve_server.billing.plans import plan_for
+from llmobserve_server.db.models import Account, Invitation, Membership, User
+from llmobserve_server.errors import ApiError
+
+VALID_FOR = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    token: str  # goes into the emailed link, never stored
+    invitation: Invitation
+
+
+@dataclass(frozen=True)
+class OpenedInvitation:
+    """What the invitation page shows: whom it invites where, and why it cannot be used."""
+
+    invitation: Invitation
+    account: Account
+    inviter_name: str
+    problem: str | None  # None when it can be accepted
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _pending(account_id: uuid.UUID) -> ColumnElement[bool]:
+    return and_(
+        Invitation.account_id == account_id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    )
+
+
+def list_pending(db: DbSession, *, account_id: uuid.UUID) -> list[Invitation]:
+    """Invitations not accepted or revoked yet (expired ones too, so they can be resent)."""
+    return list(
+        db.scalars(
+            select(Invitation).where(_pending(account_id)).order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def _check_member_limit(
+    db: DbSession, account: Account, *, joining: int, not_counting: uuid.UUID | None = None
+) -> None:
+    plan = plan_for(account.subscription_tier)
+    if plan.max_members is None:
+        return
+    statement = (
+        select(func.count())
+        .select_from(Invitation)
+        .where(_pending(account.id), Invitation.expires_at > _now())
+    )
+    if not_counting is not None:
+        statement = statement.where(Invitation.id != not_counting)
+    seats = count_members(db, account_id=account.id) + (db.scalar(statement) or 0) + joining
+    if not plan.allows_members(seats):
+        raise ApiError(
+            403,
+            "member_limit",
+            f"{plan.describe_member_limit()} Upgrade the plan in Settings → Billing to add "
+            "more people, or revoke a pending invitation.",
+        )
+
+
+def _issue(invitation: Invitation) -> IssuedInvitation:
+    token = random_token()
+    now = _now()
+    invitation.token_hash = sha256_hex(token)
+    invitation.created_at = now
+    invitation.expires_at = now + VALID_FOR
+    return IssuedInvitation(token=token, invitation=invitation)
+
+
+def invite(
+    db: DbSession, *, account: Account, inviter_id: uuid.UUID, email: str, role: str = "member"
+) -> IssuedInvitation:
+    """A new invitation (replacing a pending one for the same email). Raises ApiError 403 when
+    the inviter is not an owner or the plan is full, 409 for an existing member, 422 for an
+    invalid email or role. The caller commits."""
+    require_owner(db, user_id=inviter_id, account_id=account.id)
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 320 or " " in email:
+        raise ApiError(422, "invalid_email", "Enter an email address, like dev@company.com.")
+    if role not in ROLES:
+        raise ApiError(422, "invalid_role", "A role is either owner or member.")
+    member = db.scalar(
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.account_id == account.id, User.email == email)
+    )
+    if member is not None:
+        raise ApiError(409, "already_member", f"{email} is already a member of this account.")
+    for previous in db.scalars(
+        select(Invitation).where(_pending(account.id), Invitation.email == email)
+    ):
+        previous.revoked_at = _now()
+    db.flush()
+    _check_member_limit(db, account, joining=1)
+    invitation = Invitation(account_id=account.id, email=email, role=role, invited_by=inviter_id)
+    issued = _issue(invitation)
+    db.add(invitation)
+    db.flush()
+    return issued
+
+
+def _owned_pending(
+    db: DbSession, *, account_id: uuid.UUID, actor_id: uuid.UUID, invitation_id: uuid.UUID
+) -> Invitation:
+    require_owner(db, user_id=actor_id, account_id=account_id)
+    invitation = db.scalar(
+        select(Invitation).where(_pending(account_id), Invitation.id == invitation_id)
+    )
+    if invitation is None:
+        raise ApiError(404, "not_found", "Invitation not found. It may have been accepted.")
+    return invitation
+
+
+def revoke(
+    db: DbSession, *, account_id: uuid.UUID, actor_id: uuid.UUID, invitation_id: uuid.UUID
+) -> Invitation:
+    invitation = _owned_pending(
+        db, account_id=account_id, actor_id=actor_id, invitation_id=invitation_id
+    )
+    invitation.revoked_at = _now()
+    return invitation
+
+
+def resend(
+    db: DbSession, *, account: Account, actor_id: uuid.UUID, invitation_id: uuid.UUID
+) -> IssuedInvitation:
+    """A fresh link (the old one stops working) valid for another 7 days."""
+    invitation = _owned_pending(
+        db, account_id=account.id, actor_id=actor_id, invitation_id=invitation_id
+    )
+    _check_member_limit(db, account, joining=1, not_counting=invitation.id)
+    return _issue(invitation)
+
+
+def open_invitation(db: DbSession, token: str) -> OpenedInvitation | None:
+    """The invitation behind a link, or None for an unknown token."""
+    if not token or len(token) > 200:
+        return None
+    invitation = db.scalar(select(Invitation).where(Invitation.token_hash == sha256_hex(token)))
+    account = db.get(Account, invitation.account_id) if invitation else None
+    if invitation is None or account is None:
+        return None
+    inviter = db.get(User, invitation.invited_by) if invitation.invited_by else None
+    problem = None
+    if invitation.accepted_at is not None:
+        problem = "This invitation was already accepted."
+    elif invitation.revoked_at is not None:
+        problem = "This invitation was withdrawn."
+    elif invitation.expires_at <= _now():
+        problem = "This invitation has expired."
+    inviter_name = inviter.name if inviter else "A teammate"
+    return OpenedInvitation(invitation, account, inviter_name, problem)
+
+
+def accept(db: DbSession, *, token: str, user: User) -> Account:
+    """Make `user` a member of the invitation's account. The user's email must be the invited
+    one. Raises ApiError 404 (unknown link), 410 (expired, used, withdrawn), 403 (another email,
+    or the plan is full). The caller commits."""
+    opened = open_invitation(db, token)
+    if opened is None:
+        raise ApiError(404, "not_found", "This invitation link is not valid.")
+    if opened.problem:
+        raise ApiError(410, "invitation_unusable", opened.problem)
+    invitation, account = opened.invitation, opened.account
+    if normalize_email(user.email) != invitation.email:
+        raise ApiError(
+            403,
+            "wrong_email",
+            f"This invitation is for {invitation.email}, and you are signed in as {user.email}. "
+            "Sign out, then sign in or sign up with the invited email.",
+        )
+    if role_in(db, user_id=user.id, account_id=account.id) is None:
+        _check_member_limit(db, account, joining=1, not_counting=invitation.id)
+        db.add(
+            Membership(
+                user_id=user.id, account_id=account.id, role=invitation.role, created_at=_now()
+            )
+        )
+    invitation.accepted_at = _now()
+    invitation.accepted_by = user.id
+    return account

@@ -1,0 +1,50 @@
+"""Changing one's own name, email and password. The caller commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.passwords import hash_password, password_problem, verify_password
+from llmobserve_server.accounts.sessions import revoke_user_sessions
+from llmobserve_server.accounts.users import normalize_email
+from llmobserve_server.db.models import User
+from llmobserve_server.errors import ApiError
+
+MAX_NAME = 200
+WRONG_PASSWORD = "That is not your current password."
+
+
+def rename(user: User, *, name: str) -> None:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise ApiError(422, "invalid_name", f"Enter your name, 1 to {MAX_NAME} characters.")
+    user.name = name
+
+
+def change_email(db: DbSession, *, user: User, email: str, current_password: str) -> None:
+    """Raises ApiError 422 `invalid_email`, 409 `email_taken`, 403 `wrong_password`."""
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 320 or " " in email:
+        raise ApiError(422, "invalid_email", "Enter an email address, like you@company.com.")
+    if not verify_password(user.password_hash, current_password):
+        raise ApiError(403, "wrong_password", WRONG_PASSWORD)
+    if email == user.email:
+        return
+    if db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ApiError(409, "email_taken", "Another account already uses this email.")
+    user.email = email
+
+
+def change_password(
+    db: DbSession, *, user: User, current_password: str, new_password: str, keep_session_id: str
+) -> None:
+    """Set a new password and sign out every other session of the user.
+    Raises ApiError 403 `wrong_password` or 422 `weak_password`."""
+    if not verify_password(user.password_hash, current_password):
+        raise ApiError(403, "wrong_password", WRONG_PASSWORD)
+    problem = password_problem(new_password, email=user.email)
+    if problem:
+        raise ApiError(422, "weak_password", problem)
+    user.password_hash = hash_password(new_password)
+    revoke_user_sessions(db, user_id=user.id, keep_session_id=keep_session_id)

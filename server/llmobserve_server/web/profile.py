@@ -1,0 +1,120 @@
+"""/settings/profile: name, email, password, and deleting one's user.
+
+Each card is its own form; an error re-renders the page (200) with the message next to its field
+and what was typed kept (never a password).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from llmobserve_server.accounts.deletion import accounts_blocking_deletion, delete_user
+from llmobserve_server.accounts.profile import change_email, change_password, rename
+from llmobserve_server.api.deps import DbDep
+from llmobserve_server.cookies import clear_session_cookie
+from llmobserve_server.errors import ApiError
+from llmobserve_server.web.csrf import SignedInForm
+from llmobserve_server.web.flash import set_flash
+from llmobserve_server.web.templating import render
+from llmobserve_server.web.viewer import Viewer, ViewerDep
+
+router = APIRouter(prefix="/settings/profile", include_in_schema=False)
+
+PAGE = "/settings/profile"
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    db: DbDep,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    db.rollback()  # a failed change must not linger in the identity map
+    shown = {"name": viewer.user.name, "email": viewer.user.email, **(values or {})}
+    return render(
+        request,
+        "settings/profile.html",
+        viewer=viewer,
+        values=shown,
+        errors=errors or {},
+        blocking=accounts_blocking_deletion(db, user_id=viewer.user.id),
+    )
+
+
+def _done(message: str) -> Response:
+    response = RedirectResponse(PAGE, status_code=303)
+    set_flash(response, message)
+    return response
+
+
+@router.get("")
+def profile_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse:
+    return _page(request, viewer, db)
+
+
+@router.post("/name", response_model=None)
+def update_name(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+    name = form.get("name", "")
+    try:
+        rename(viewer.user, name=name)
+    except ApiError as exc:
+        return _page(request, viewer, db, values={"name": name}, errors={"name": exc.message})
+    db.commit()
+    return _done("Your name is saved.")
+
+
+@router.post("/email", response_model=None)
+def update_email(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+    email = form.get("email", "").strip()[:400]
+    try:
+        change_email(
+            db, user=viewer.user, email=email, current_password=form.get("email_password", "")
+        )
+    except ApiError as exc:
+        field = "email_password" if exc.code == "wrong_password" else "email"
+        return _page(request, viewer, db, values={"email": email}, errors={field: exc.message})
+    db.commit()
+    return _done(f"Your email is now {viewer.user.email}.")
+
+
+@router.post("/password", response_model=None)
+def update_password(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+    try:
+        change_password(
+            db,
+            user=viewer.user,
+            current_password=form.get("current_password", "")[:1024],
+            new_password=form.get("new_password", "")[:1024],
+            keep_session_id=viewer.session.id,
+        )
+    except ApiError as exc:
+        field = "current_password" if exc.code == "wrong_password" else "new_password"
+        return _page(request, viewer, db, errors={field: exc.message})
+    db.commit()
+    return _done("Your password is changed. Your other sessions are signed out.")
+
+
+@router.post("/delete", response_model=None)
+def delete_account(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+    typed = form.get("confirm_email", "").strip()
+    if typed.lower() != viewer.user.email:
+        error = f"Type {viewer.user.email} to confirm."
+        return _page(
+            request, viewer, db, values={"confirm_email": typed}, errors={"confirm_email": error}
+        )
+    try:
+        delete_user(db, user=viewer.user)
+    except ApiError as exc:
+        values = {"confirm_email": typed}
+        return _page(request, viewer, db, values=values, errors={"confirm_email": exc.message})
+    db.commit()
+    response = RedirectResponse("/sign-in", status_code=303)
+    clear_session_cookie(response)
+    set_flash(
+        response, "Your user and its data are deleted. Thank you for trying llmobserve.", "info"
+    )
+    return response

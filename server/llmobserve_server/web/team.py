@@ -1,0 +1,205 @@
+"""/settings/team: members and invitations. Everyone in the account sees the list; only owners
+invite, resend, revoke, remove and change roles (the domain refuses others with 403, and the
+page does not offer them the buttons).
+
+A new invitation's link is shown once on the page to copy (the database has only its sha256):
+it crosses the redirect in a short-lived cookie scoped to this page, like a new API key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from starlette.responses import Response
+
+from llmobserve_server.accounts import invitations
+from llmobserve_server.accounts.memberships import change_role, list_members, remove_member
+from llmobserve_server.accounts.tokens import sha256_hex
+from llmobserve_server.api.deps import DbDep
+from llmobserve_server.billing.plans import plan_for
+from llmobserve_server.db.models import Invitation
+from llmobserve_server.errors import ApiError
+from llmobserve_server.mail import send_email
+from llmobserve_server.web.csrf import SignedInForm
+from llmobserve_server.web.flash import set_flash
+from llmobserve_server.web.links import absolute_url
+from llmobserve_server.web.templating import render
+from llmobserve_server.web.viewer import Viewer, ViewerDep
+
+router = APIRouter(prefix="/settings/team", include_in_schema=False)
+
+PAGE = "/settings/team"
+_LINK_COOKIE = "llmo_new_invite"
+
+
+def _new_link(request: Request, viewer: Viewer, db: DbDep) -> tuple[Invitation, str] | None:
+    token = request.cookies.get(_LINK_COOKIE)
+    if not token:
+        return None
+    invitation = db.scalar(select(Invitation).where(Invitation.token_hash == sha256_hex(token)))
+    if invitation is None or invitation.account_id != viewer.account.id:
+        return None
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        return None
+    return invitation, absolute_url(request, f"/invitations/{token}")
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    db: DbDep,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    db.rollback()
+    members = list_members(db, account_id=viewer.account.id)
+    response = render(
+        request,
+        "settings/team.html",
+        viewer=viewer,
+        members=members,
+        pending=invitations.list_pending(db, account_id=viewer.account.id),
+        plan=plan_for(viewer.account.subscription_tier),
+        new_link=_new_link(request, viewer, db),
+        now=datetime.now(timezone.utc),
+        values=values or {"role": "member"},
+        errors=errors or {},
+    )
+    response.delete_cookie(_LINK_COOKIE, path=PAGE)
+    return response
+
+
+def _send(request: Request, viewer: Viewer, issued: invitations.IssuedInvitation) -> bool:
+    return send_email(
+        request.app.state.settings,
+        to=issued.invitation.email,
+        subject=f"{viewer.user.name} invited you to {viewer.account.name} on llmobserve",
+        template="invitation",
+        context={
+            "inviter": viewer.user.name,
+            "account": viewer.account.name,
+            "link": absolute_url(request, f"/invitations/{issued.token}"),
+            "valid_days": invitations.VALID_FOR.days,
+        },
+    )
+
+
+def _after_issue(
+    request: Request, viewer: Viewer, issued: invitations.IssuedInvitation, verb: str
+) -> Response:
+    """Send the email once the invitation is committed, and show the link either way."""
+    email = issued.invitation.email
+    response = RedirectResponse(PAGE, status_code=303)
+    if _send(request, viewer, issued):
+        set_flash(response, f"Invitation {verb} to {email}. You can also copy the link below.")
+    else:
+        set_flash(
+            response,
+            f"The invitation to {email} is ready, but the email could not be sent. "
+            "Copy the link below and send it yourself.",
+            "error",
+        )
+    response.set_cookie(
+        _LINK_COOKIE,
+        issued.token,
+        max_age=120,
+        httponly=True,
+        samesite="strict",
+        secure=bool(request.app.state.settings.cookies_secure),
+        path=PAGE,
+    )
+    return response
+
+
+def _done(message: str) -> Response:
+    response = RedirectResponse(PAGE, status_code=303)
+    set_flash(response, message)
+    return response
+
+
+def _refused(exc: ApiError) -> Response:
+    """A change the rules forbid (the last owner) is explained on the page; not being allowed
+    at all (403) or an unknown id (404) is an error page."""
+    if exc.status != 409:
+        raise exc
+    response = RedirectResponse(PAGE, status_code=303)
+    set_flash(response, exc.message, "error")
+    return response
+
+
+@router.get("")
+def team_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse:
+    return _page(request, viewer, db)
+
+
+@router.post("/invitations", response_model=None)
+def invite(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+    values = {"email": form.get("email", "").strip()[:400], "role": form.get("role", "member")}
+    try:
+        issued = invitations.invite(
+            db,
+            account=viewer.account,
+            inviter_id=viewer.user.id,
+            email=values["email"],
+            role=values["role"],
+        )
+    except ApiError as exc:
+        if exc.code == "owner_required":
+            raise
+        field = "role" if exc.code == "invalid_role" else "email"
+        return _page(request, viewer, db, values=values, errors={field: exc.message})
+    db.commit()
+    return _after_issue(request, viewer, issued, "sent")
+
+
+@router.post("/invitations/{invitation_id}/resend", response_model=None)
+def resend(
+    invitation_id: uuid.UUID, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
+) -> Response:
+    issued = invitations.resend(
+        db, account=viewer.account, actor_id=viewer.user.id, invitation_id=invitation_id
+    )
+    db.commit()
+    return _after_issue(request, viewer, issued, "sent again")
+
+
+@router.post("/invitations/{invitation_id}/revoke", response_model=None)
+def revoke(invitation_id: uuid.UUID, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+    revoked = invitations.revoke(
+        db, account_id=viewer.account.id, actor_id=viewer.user.id, invitation_id=invitation_id
+    )
+    db.commit()
+    return _done(f"Invitation to {revoked.email} withdrawn. Its link no longer works.")
+
+
+@router.post("/members/{user_id}/remove", response_model=None)
+def remove(user_id: uuid.UUID, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+    try:
+        removed = remove_member(
+            db, account_id=viewer.account.id, actor_id=viewer.user.id, user_id=user_id
+        )
+    except ApiError as exc:
+        return _refused(exc)
+    db.commit()
+    return _done(f"{removed.name} ({removed.email}) no longer has access to {viewer.account.name}.")
+
+
+@router.post("/members/{user_id}/role", response_model=None)
+def set_role(user_id: uuid.UUID, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+    try:
+        member = change_role(
+            db,
+            account_id=viewer.account.id,
+            actor_id=viewer.user.id,
+            user_id=user_id,
+            role=form.get("role", ""),
+        )
+    except ApiError as exc:
+        return _refused(exc)
+    db.commit()
+    return _done(f"{member.name} is now {'an owner' if member.role == 'owner' else 'a member'}.")

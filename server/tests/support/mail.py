@@ -1,0 +1,103 @@
+"""A real SMTP server (aiosmtpd) collecting what the server under test sends, and a server
+configured to send to it. Fixtures `mailbox` and `mail_server` (per backend)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from llmobserve_server.testing import RunningServer, free_port, run_server
+from tests.support.databases import fresh_postgres_database
+
+
+class Mailbox:
+    """Every message the SMTP server accepted, by recipient."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._messages: list[EmailMessage] = []
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._changed:
+            self._messages.append(message)
+            self._changed.notify_all()
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._changed:
+            return self.to_unlocked(address)
+
+    def wait_for(self, address: str, *, count: int = 1, timeout: float = 15) -> EmailMessage:
+        """The `count`-th message to `address`, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.to_unlocked(address)) < count:
+                left = deadline - time.monotonic()
+                assert left > 0, f"no email #{count} to {address} within {timeout}s"
+                self._changed.wait(left)
+            return self.to_unlocked(address)[count - 1]
+
+    def to_unlocked(self, address: str) -> list[EmailMessage]:
+        return [m for m in self._messages if address.lower() in str(m["To"]).lower()]
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("html",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def link_in(message: EmailMessage, path: str) -> str:
+    """The first URL in the plain-text body whose path starts with `path`."""
+    match = re.search(r"https?://[^\s]+" + re.escape(path) + r"[^\s]*", text_of(message))
+    assert match, text_of(message)
+    return match.group(0)
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def mail_server(
+    backend: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """A server (per backend) whose SMTP_URL points at `mailbox`."""
+    from tests.conftest import require_postgres
+
+    env = {
+        "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}?timeout=5",
+        "EMAIL_FROM": "llmobserve <t@x.io>",
+    }
+    data_dir = tmp_path_factory.mktemp(f"mail-server-{backend}")
+    if backend == "sqlite":
+        with run_server(backend=backend, database_url=None, data_dir=data_dir, extra_env=env) as s:
+            yield s
+        return
+    require_postgres()
+    with fresh_postgres_database("mail") as url:
+        with run_server(backend=backend, database_url=url, data_dir=data_dir, extra_env=env) as s:
+            yield s
