@@ -11,8 +11,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from llmobserve_server.web import (
+    agents,
     api_keys,
     auth,
+    costs,
+    customers,
     dashboard,
     invitations,
     onboarding,
@@ -32,6 +35,9 @@ PAGE_ROUTERS = (
     dashboard.router,
     onboarding.router,
     api_keys.router,
+    costs.router,
+    agents.router,
+    customers.router,
     runs.router,
     prices.router,
     password_reset.router,

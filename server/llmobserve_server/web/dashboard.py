@@ -1,27 +1,63 @@
-"""`/`: the signed-in home page. For now the last 30 days' totals, or a Getting started empty
-state when the account has no data yet; the full dashboard grows here."""
+"""`/`: the dashboard home. Totals for the chosen range against the previous period, cost over
+time by provider or model, and the top models, customers and sections; a Getting started page
+while the account has no data at all."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from llmobserve_server.analytics.costs import cost_report
+from llmobserve_server.analytics.dimensions import Dimension
+from llmobserve_server.analytics.overview import (
+    change,
+    compare_periods,
+    has_usage,
+    run_averages,
+    top_costs,
+)
+from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.api.deps import DbDep
+from llmobserve_server.web.charts import bucket_labels, chart_series
+from llmobserve_server.web.keys import TEMPLATE_HELPERS
+from llmobserve_server.web.ranges import range_from_query
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep
 
 router = APIRouter(include_in_schema=False)
 
-WINDOW = timedelta(days=30)
+TOP = 5
+SPLITS: dict[str, Dimension] = {"provider": "provider", "model": "model"}
+TOP_TABLES: tuple[Dimension, ...] = ("model", "customer", "section")
 
 
 @router.get("/")
-def home(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse:
-    end = datetime.now(timezone.utc) + timedelta(hours=1)  # the current hour's rollup too
-    report = cost_report(
-        db, account_id=viewer.account.id, group_by="day", start=end - WINDOW, end=end, limit=31
+def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider") -> HTMLResponse:
+    """Six queries on the rollup and runs, whatever the range (one more for a new account)."""
+    chosen, range_error = range_from_query(request.query_params)
+    split_by = SPLITS.get(split, "provider")
+    window = chosen.window(viewer.account.id)
+    periods = compare_periods(db, **window)
+    if not (periods.current.events or periods.previous.events):
+        if not has_usage(db, account_id=viewer.account.id):
+            return render(request, "dashboard/getting_started.html", viewer=viewer)
+    series = cost_series(db, **window, bucket=chosen.bucket, split_by=split_by, top=6)
+    total = periods.current.cost_usd
+    tops = {
+        dimension: top_costs(db, **window, dimension=dimension, limit=TOP, total_cost_usd=total)
+        for dimension in TOP_TABLES
+    }
+    return render(
+        request,
+        "pages/home.html",
+        viewer=viewer,
+        **TEMPLATE_HELPERS,
+        change=change,
+        chosen=chosen,
+        range_error=range_error,
+        split=split_by,
+        periods=periods,
+        runs=run_averages(db, **window),
+        labels=bucket_labels(series),
+        series=chart_series(series, split_by),
+        tops=tops,
     )
-    return render(request, "pages/home.html", viewer=viewer, report=report, days=WINDOW.days)

@@ -117,10 +117,18 @@
         options: {
           responsive: true, maintainAspectRatio: false, animation: false,
           interaction: { mode: "index", intersect: false },
-          plugins: { legend: { display: spec.series.length > 1 },
-            tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + format(c.parsed.y); } } } },
-          scales: { y: { beginAtZero: true, ticks: { callback: format }, grid: { color: "#eef0f4" } },
-            x: { grid: { display: false } } }
+          plugins: { legend: { display: spec.series.length > 1,
+              position: spec.stacked ? "bottom" : "top", labels: { boxWidth: 10, boxHeight: 10 } },
+            tooltip: { filter: function (item) { return !spec.stacked || item.parsed.y !== 0; },
+              callbacks: { label: function (c) { return c.dataset.label + ": " + format(c.parsed.y); },
+                footer: function (items) {
+                  if (!spec.stacked || items.length < 2) { return ""; }
+                  return "Total: " + format(items.reduce(function (sum, i) { return sum + i.parsed.y; }, 0));
+                } } } },
+          scales: { y: { beginAtZero: true, stacked: !!spec.stacked, grid: { color: "#eef0f4" },
+              ticks: { callback: format, maxTicksLimit: 6 } },
+            x: { stacked: !!spec.stacked, grid: { display: false },
+              ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 8 } } }
         }
       });
     });
