@@ -155,9 +155,7 @@ def test_the_csv_export_has_every_row_with_exact_money(
     ("query", "message"),
     [("group_by=colour", "Unknown group_by"), ("from=yesterday", "is not a date")],
 )
-def test_a_bad_csv_request_is_a_readable_400(
-    user: SignedInUser, query: str, message: str
-) -> None:
+def test_a_bad_csv_request_is_a_readable_400(user: SignedInUser, query: str, message: str) -> None:
     response = user.client.get(f"/costs.csv?{query}")
     assert response.status_code == 400 and message in response.text
 
@@ -197,9 +195,7 @@ def test_another_accounts_names_show_nothing_of_theirs(
 ) -> None:
     send(
         keyed,
-        custom_event(
-            "7.77", timestamp=at(9), agent="secret/agent", customer_id="secret-customer"
-        ),
+        custom_event("7.77", timestamp=at(9), agent="secret/agent", customer_id="secret-customer"),
     )
     mine = user.client.get(f"{path}?{RANGE}").text
     assert "$7.77" in mine
