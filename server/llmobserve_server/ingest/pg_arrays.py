@@ -11,6 +11,7 @@ numeric and jsonb travel (the statement casts them: `CAST(… AS NUMERIC(20, 10)
 
 from __future__ import annotations
 
+import json
 import struct
 import uuid
 from collections.abc import Callable
@@ -132,7 +133,10 @@ def _uuid_bytes(values: list[Any]) -> list[bytes]:
 
 
 def _json_bytes(values: list[Any]) -> list[bytes]:
-    return list(map(orjson.dumps, values))
+    try:
+        return list(map(orjson.dumps, values))
+    except TypeError:  # an integer beyond 64 bits, which orjson refuses: valid JSON all the same
+        return [json.dumps(v, separators=(",", ":"), ensure_ascii=False).encode() for v in values]
 
 
 _fixed_timestamps = _fixed("q", 1184)

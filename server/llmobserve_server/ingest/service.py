@@ -6,14 +6,13 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.errors import describe_validation_errors
 from llmobserve_server.ingest.overrides import find_override, load_overrides
 from llmobserve_server.ingest.rows import event_row
-from llmobserve_server.ingest.schema import MAY_CONTAIN_NUL, BatchResult, EventIn, RejectedEvent
+from llmobserve_server.ingest.schema import BatchResult
 from llmobserve_server.ingest.store import add_to_runs, add_to_usage, insert_events
+from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import TokenUsage, price_event
 
 
@@ -24,18 +23,9 @@ def ingest_batch(
     an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
 
     `may_contain_nul=False` (the body had no `\\u0000` escape) spares the per-string NUL scan."""
-    context = {MAY_CONTAIN_NUL: may_contain_nul}
     received_at = datetime.now(timezone.utc)
-    rejected: list[RejectedEvent] = []
-    valid: list[EventIn] = []
-    for index, raw in enumerate(raw_events):
-        try:
-            valid.append(EventIn.model_validate(raw, context=context))
-        except ValidationError as exc:
-            message = describe_validation_errors(exc.errors(include_url=False), subject="event")
-            rejected.append(
-                RejectedEvent(index=index, error={"code": "invalid_event", "message": message})
-            )
+    batch = validate_batch(raw_events, now=received_at, may_contain_nul=may_contain_nul)
+    valid, rejected = batch.valid, batch.rejected
 
     overrides = load_overrides(db, account_id) if valid else {}
     rows_by_id: dict[uuid.UUID, dict[str, Any]] = {}

@@ -87,6 +87,7 @@ def test_money_travels_as_exact_decimal_text(connection: psycopg.Connection[Any]
 def test_json_objects_round_trip_as_jsonb(connection: psycopg.Connection[Any]) -> None:
     values = [{"env": "prod", "attempt": 1, "nested": {"ok": True, "list": [1.5, None]}}, None]
     values.append({"unicode": "ü\u2028", "quote": '"'})
+    values.append({"beyond_64_bits": 10**30, "negative": -(2**70)})
     assert round_trip(connection, JSON(), "JSONB", values) == values
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from llmobserve_server.ingest.rows import event_row, run_deltas, usage_deltas
-from llmobserve_server.ingest.schema import EventIn
+from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import PricedEvent
 
 ACCOUNT = uuid.UUID("00000000-0000-0000-0000-00000000000a")
@@ -18,7 +18,9 @@ PRICED = PricedEvent(Decimal("0.0010000000"), "catalog")
 
 def row(priced: PricedEvent = PRICED, **fields: Any) -> dict[str, Any]:
     wire: dict[str, Any] = {"id": str(uuid.uuid4()), "timestamp": T0.isoformat(), **fields}
-    return event_row(EventIn.model_validate(wire), priced, account_id=ACCOUNT, received_at=T0)
+    batch = validate_batch([wire], now=T0)
+    assert not batch.rejected, batch.rejected
+    return event_row(batch.valid[0], priced, account_id=ACCOUNT, received_at=T0)
 
 
 # --- event_row -------------------------------------------------------------------------------
