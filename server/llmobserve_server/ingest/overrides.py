@@ -15,7 +15,18 @@ OverrideKey = tuple[str, str]  # (provider, model); provider "" matches any prov
 
 
 def load_overrides(db: DbSession, account_id: uuid.UUID) -> dict[OverrideKey, PriceOverride]:
-    prices = db.scalars(select(ModelPrice).where(ModelPrice.account_id == account_id))
+    # Columns rather than ORM objects: this runs once per ingested batch.
+    prices = db.execute(
+        select(
+            ModelPrice.provider,
+            ModelPrice.model,
+            ModelPrice.input_mtok,
+            ModelPrice.cached_input_mtok,
+            ModelPrice.cache_write_mtok,
+            ModelPrice.output_mtok,
+            ModelPrice.units,
+        ).where(ModelPrice.account_id == account_id)
+    )
     return {
         (price.provider, price.model): PriceOverride(
             input_mtok=price.input_mtok,
