@@ -90,9 +90,10 @@ def record_call(
 
 
 def queue_call(record: CallRecord) -> None:
-    """Hand a finished call to the worker; never raises, never blocks (drops when full)."""
+    """Hand a finished call to the worker; never raises, never blocks (drops and counts when
+    the queue is full: the record is cheap, so there is no point asking first)."""
     worker = active_worker()
-    if worker is None or not worker.admit():
+    if worker is None:
         return
     try:
         worker.enqueue(record)

@@ -1,6 +1,6 @@
 """One provider call being measured, and the generic wrappers that measure a method.
 
-A wrapper checks `is_enabled()` first and otherwise calls straight through. Enabled, it asks the
+A wrapper checks that the SDK is on first and otherwise calls straight through. Enabled, it asks the
 integration's `Instrumentation` to `begin` a `Call` (which may adjust the request, e.g. ask for
 stream usage), calls the original method, and hands the result to `end` (which records it, or
 observes a stream that records when it ends). The user's exception is re-raised unchanged; the
@@ -14,7 +14,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NamedTuple, Optional, Protocol
 
-from llmobserve._call import CallRecord, UsageSource, is_enabled, queue_call
+from llmobserve._call import CallRecord, UsageSource, queue_call
+from llmobserve._client import active_worker
 from llmobserve._context import current_frame
 from llmobserve._log import report_internal_error
 
@@ -120,16 +121,6 @@ class Instrumentation(Protocol):
         ...
 
 
-def _begin(
-    instrumentation: Instrumentation, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Call | None:
-    try:
-        return instrumentation.begin(args[0] if args else None, kwargs)
-    except Exception as exc:
-        report_internal_error(exc)
-        return None
-
-
 def _end(instrumentation: Instrumentation, call: Call, result: Any) -> Any:
     try:
         return instrumentation.end(call, result)
@@ -144,13 +135,16 @@ def _end(instrumentation: Instrumentation, call: Call, result: Any) -> Any:
 
 def wrap_sync(original: Method, instrumentation: Instrumentation) -> Method:
     """A wrapper of a plain method that measures each call with `instrumentation`."""
+    begin = instrumentation.begin
 
     @functools.wraps(original)
     def measured(*args: Any, **kwargs: Any) -> Any:
-        if not is_enabled():
+        if active_worker() is None:
             return original(*args, **kwargs)
-        call = _begin(instrumentation, args, kwargs)
-        if call is None:
+        try:
+            call = begin(args[0] if args else None, kwargs)
+        except Exception as exc:
+            report_internal_error(exc)
             return original(*args, **kwargs)
         try:
             result = original(*args, **call.kwargs)
@@ -164,13 +158,16 @@ def wrap_sync(original: Method, instrumentation: Instrumentation) -> Method:
 
 def wrap_async(original: Callable[..., Awaitable[Any]], instrumentation: Instrumentation) -> Method:
     """A wrapper of a coroutine method that measures each call with `instrumentation`."""
+    begin = instrumentation.begin
 
     @functools.wraps(original)
     async def measured(*args: Any, **kwargs: Any) -> Any:
-        if not is_enabled():
+        if active_worker() is None:
             return await original(*args, **kwargs)
-        call = _begin(instrumentation, args, kwargs)
-        if call is None:
+        try:
+            call = begin(args[0] if args else None, kwargs)
+        except Exception as exc:
+            report_internal_error(exc)
             return await original(*args, **kwargs)
         try:
             result = await original(*args, **call.kwargs)
