@@ -8,6 +8,7 @@ from llmobserve_server.db.models.accounts import (
     SignInFailure,
     User,
 )
+from llmobserve_server.db.models.billing import StripeEvent, UsageAlertSent, UsageMonthly
 from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageHourly
 from llmobserve_server.db.models.invitations import Invitation, PasswordResetToken
 
@@ -21,7 +22,10 @@ __all__ = [
     "Run",
     "Session",
     "SignInFailure",
+    "StripeEvent",
     "TraceEvent",
+    "UsageAlertSent",
     "UsageHourly",
+    "UsageMonthly",
     "User",
 ]
