@@ -18,6 +18,7 @@ from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import upgrade
 from llmobserve_server.errors import install_error_handlers
 from llmobserve_server.openapi import install_openapi
+from llmobserve_server.timing import ServerTimingMiddleware
 from llmobserve_server.web import install_web
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_openapi(app)
     install_web(app)
+    app.add_middleware(ServerTimingMiddleware)  # outermost: it times everything inside it
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
