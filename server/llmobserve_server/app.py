@@ -17,6 +17,7 @@ from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import upgrade
 from llmobserve_server.errors import install_error_handlers
+from llmobserve_server.jobs.scheduler import retention_schedule
 from llmobserve_server.openapi import install_openapi
 from llmobserve_server.timing import ServerTimingMiddleware
 from llmobserve_server.web import install_web
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             upgrade(engine)
-        yield
+        with retention_schedule(engine, interval_hours=settings.retention_interval_hours):
+            yield
         engine.dispose()
 
     app = FastAPI(

@@ -1,4 +1,4 @@
-"""`llmobserve-server`: serve, migrate, create-user, version."""
+"""`llmobserve-server`: serve, migrate, create-user, retention, version."""
 
 from __future__ import annotations
 
@@ -82,6 +82,44 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention(args: argparse.Namespace) -> int:
+    from llmobserve_server.db.engine import create_db_engine
+    from llmobserve_server.db.migrate import current_revision, head_revision
+    from llmobserve_server.jobs.retention import (
+        RetentionReport,
+        apply_retention,
+        format_report,
+        run_retention,
+    )
+
+    engine = create_db_engine(get_settings())
+    try:
+        if current_revision(engine) != head_revision():
+            print(
+                "error: the database schema is not up to date; run `llmobserve-server "
+                "migrate` first.",
+                file=sys.stderr,
+            )
+            return 1
+        if args.dry_run:
+            report: RetentionReport | None = apply_retention(
+                engine, batch_size=args.batch_size, dry_run=True
+            )
+        else:
+            report = run_retention(engine, batch_size=args.batch_size)
+    finally:
+        engine.dispose()
+    if report is None:
+        print(
+            "error: another retention run is in progress (a server or another command); "
+            "try again later.",
+            file=sys.stderr,
+        )
+        return 1
+    print(format_report(report))
+    return 0
+
+
 def _version(_args: argparse.Namespace) -> int:
     print(__version__)
     return 0
@@ -115,6 +153,21 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("email")
     create_user.add_argument("--name", default="")
     create_user.set_defaults(handler=_create_user)
+
+    retention = commands.add_parser(
+        "retention",
+        help="delete events, hourly rollups and runs older than each account's plan keeps",
+        description="Delete what each account's plan no longer keeps (Free 7 days, Pro 90; "
+        "Enterprise keeps everything), in short batches, once across replicas. The server also "
+        "runs this every RETENTION_INTERVAL_HOURS.",
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", help="count what would be deleted, delete nothing"
+    )
+    retention.add_argument(
+        "--batch-size", type=int, default=5000, help="rows per delete statement (default 5000)"
+    )
+    retention.set_defaults(handler=_retention)
 
     version = commands.add_parser("version", help="print the server's version")
     version.set_defaults(handler=_version)

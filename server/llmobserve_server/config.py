@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     web_concurrency: int = Field(default=1, ge=1)
+    retention_interval_hours: float = Field(
+        default=24,
+        ge=0,
+        description="How often the retention job runs in the server (fractions allowed); 0: never.",
+    )
     smtp_url: str | None = Field(
         default=None,
         description="smtp://, smtp+starttls:// or smtps:// (user:pass@host:port); "

@@ -61,11 +61,15 @@ def run_server(
     serve_args: Sequence[str] = (),
     startup_timeout: float = 60.0,
 ) -> Iterator[RunningServer]:
-    """`llmobserve-server serve [serve_args]` on a free port; yields once /readyz answers 200."""
+    """`llmobserve-server serve [serve_args]` on a free port; yields once /readyz answers 200.
+
+    The retention job is off (`RETENTION_INTERVAL_HOURS=0`) unless `extra_env` sets it."""
     port = free_port()
     ignored = ("DATABASE_URL", "PORT", "WEB_CONCURRENCY")
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update({"LLMOBSERVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
+    # Tests send events with old timestamps: no retention run unless a test asks for one.
+    env["RETENTION_INTERVAL_HOURS"] = "0"
     if database_url:
         env["DATABASE_URL"] = database_url
     env.update(extra_env or {})

@@ -1,0 +1,130 @@
+"""Accounts, events, rollups and runs written straight to a database, at any age: for jobs that
+act on stored data (retention), where going through HTTP would only add time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from llmobserve_server.db.models import Account, Run, TraceEvent, UsageHourly, UsageMonthly
+
+
+def add_account(engine: Engine, tier: str) -> uuid.UUID:
+    account_id = uuid.uuid4()
+    with Session(engine) as db, db.begin():
+        db.add(
+            Account(
+                id=account_id,
+                name=f"{tier} account",
+                subscription_tier=tier,
+                created_at=datetime.now(timezone.utc),
+            )
+        )
+    return account_id
+
+
+def set_tier(engine: Engine, account_id: uuid.UUID, tier: str) -> None:
+    with Session(engine) as db, db.begin():
+        account = db.get_one(Account, account_id)
+        account.subscription_tier = tier
+
+
+def add_event(engine: Engine, account_id: uuid.UUID, at: datetime) -> uuid.UUID:
+    event_id = uuid.uuid4()
+    with Session(engine) as db, db.begin():
+        db.add(
+            TraceEvent(
+                account_id=account_id,
+                id=event_id,
+                timestamp=at,
+                received_at=at,
+                run_id=f"run-{event_id.hex[:8]}",
+                span_id=event_id.hex[:16],
+                cost_usd=Decimal("0.01"),
+                cost_source="client",
+            )
+        )
+    return event_id
+
+
+def add_hour(engine: Engine, account_id: uuid.UUID, hour: datetime, model: str = "m") -> None:
+    with Session(engine) as db, db.begin():
+        db.add(
+            UsageHourly(
+                account_id=account_id,
+                hour=hour,
+                provider="openai",
+                model=model,
+                customer_id="",
+                section="",
+                agent="",
+                events=1,
+                unpriced_events=0,
+                input_tokens=1,
+                cached_input_tokens=0,
+                cache_write_input_tokens=0,
+                output_tokens=1,
+                reasoning_tokens=0,
+                cost_usd=Decimal("0.01"),
+            )
+        )
+
+
+def add_run(engine: Engine, account_id: uuid.UUID, started_at: datetime, ended_at: datetime) -> str:
+    run_id = f"run-{uuid.uuid4().hex[:12]}"
+    with Session(engine) as db, db.begin():
+        db.add(
+            Run(
+                account_id=account_id,
+                run_id=run_id,
+                started_at=started_at,
+                ended_at=ended_at,
+                events=1,
+                errors=0,
+                input_tokens=1,
+                output_tokens=1,
+                cost_usd=Decimal("0.01"),
+            )
+        )
+    return run_id
+
+
+def add_month(engine: Engine, account_id: uuid.UUID, month: datetime) -> None:
+    with Session(engine) as db, db.begin():
+        db.add(UsageMonthly(account_id=account_id, month=month, events=1))
+
+
+def hour_start(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def stored_event_ids(engine: Engine, account_id: uuid.UUID) -> set[uuid.UUID]:
+    with Session(engine) as db:
+        query = select(TraceEvent.id).where(TraceEvent.account_id == account_id)
+        return set(db.scalars(query))
+
+
+def stored_hours(engine: Engine, account_id: uuid.UUID) -> set[datetime]:
+    with Session(engine) as db:
+        query = select(UsageHourly.hour).where(UsageHourly.account_id == account_id)
+        return set(db.scalars(query))
+
+
+def stored_run_ids(engine: Engine, account_id: uuid.UUID) -> set[str]:
+    with Session(engine) as db:
+        return set(db.scalars(select(Run.run_id).where(Run.account_id == account_id)))
+
+
+def stored_months(engine: Engine, account_id: uuid.UUID) -> int:
+    with Session(engine) as db:
+        query = select(func.count()).where(UsageMonthly.account_id == account_id)
+        return int(db.scalar(query) or 0)
+
+
+DAY = timedelta(days=1)
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
