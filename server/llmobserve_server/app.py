@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from llmobserve_server import __version__
-from llmobserve_server.api import api_keys, auth, costs, events, ping, prices, runs
+from llmobserve_server.api import api_keys, auth, costs, events, ping, prices, runs, stripe_webhook
 from llmobserve_server.body_limit import BodyLimitMiddleware
 from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         costs.router,
         runs.router,
         prices.router,
+        stripe_webhook.router,
     ):
         app.include_router(router)
     install_openapi(app)

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         "file:///dir writes .eml files; unset logs emails to the console.",
     )
     email_from: str = "llmobserve <no-reply@localhost>"
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_price_pro: str | None = None
+    stripe_api_base: str | None = Field(
+        default=None, description="Where Stripe's API is reached (tests, proxies); unset: Stripe."
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -53,6 +59,11 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @property
+    def billing_enabled(self) -> bool:
+        """Stripe billing is on only when the key, the webhook secret and the Pro price are set."""
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret and self.stripe_price_pro)
 
     @property
     def cookies_secure(self) -> bool:

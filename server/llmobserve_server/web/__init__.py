@@ -14,6 +14,7 @@ from llmobserve_server.web import (
     agents,
     api_keys,
     auth,
+    billing,
     costs,
     customers,
     dashboard,
@@ -21,6 +22,7 @@ from llmobserve_server.web import (
     onboarding,
     password_reset,
     prices,
+    pricing,
     profile,
     runs,
     switch_account,
@@ -45,6 +47,8 @@ PAGE_ROUTERS = (
     team.router,
     invitations.router,
     switch_account.router,
+    billing.router,
+    pricing.router,
 )
 
 
