@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 
 from llmobserve_server import __version__
@@ -120,6 +121,28 @@ def _retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_tier(args: argparse.Namespace) -> int:
+    from llmobserve_server.billing.plans import plan_for
+    from llmobserve_server.billing.tier_change import TierChangeError, set_tier
+    from llmobserve_server.db.engine import create_db_engine, create_session_factory
+    from llmobserve_server.db.migrate import upgrade
+
+    engine = create_db_engine(get_settings())
+    upgrade(engine)
+    try:
+        with create_session_factory(engine)() as db:
+            account = set_tier(db, tier=args.tier, email=args.email, account_id=args.account)
+            db.commit()
+            plan = plan_for(account.subscription_tier)
+            print(f"Account {account.id} ({account.name}) is now on the {plan.name} plan.")
+    except TierChangeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _version(_args: argparse.Namespace) -> int:
     print(__version__)
     return 0
@@ -168,6 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=int, default=5000, help="rows per delete statement (default 5000)"
     )
     retention.set_defaults(handler=_retention)
+
+    set_tier = commands.add_parser(
+        "set-tier",
+        help="put an account on a plan (free, pro, enterprise) without Stripe",
+        description="Set an account's plan: the account an owner's email owns, or one by id.",
+    )
+    which = set_tier.add_mutually_exclusive_group(required=True)
+    which.add_argument("--email", help="an owner's email (they must own exactly one account)")
+    which.add_argument("--account", type=uuid.UUID, help="the account's id")
+    set_tier.add_argument("--tier", required=True, help="free, pro or enterprise")
+    set_tier.set_defaults(handler=_set_tier)
 
     version = commands.add_parser("version", help="print the server's version")
     version.set_defaults(handler=_version)

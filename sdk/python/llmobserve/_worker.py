@@ -2,9 +2,10 @@
 
 Delivery retries network errors, 5xx and 429 with exponential backoff and full jitter (a
 `Retry-After` is honoured), never other 4xx. A 401 means the key is unknown or revoked: one
-error line, then every event is dropped and counted instead of hammering the collector. Event
-ids stay the same across retries, so a resend after a lost answer is a duplicate, not a second
-cost.
+error line, then every event is dropped and counted instead of hammering the collector. A 429
+`quota_exceeded` (the plan's month is used up) drops that batch with one warning and goes on:
+its Retry-After is the next month. Event ids stay the same across retries, so a resend after a
+lost answer is a duplicate, not a second cost.
 """
 
 from __future__ import annotations
@@ -155,6 +156,9 @@ class Worker:
             if status == 401:
                 self._refused(count, answer)
                 return
+            if status == 429 and answer.error_code() == "quota_exceeded":
+                self._over_quota(count, answer)
+                return
             if status is not None and status < 500 and status not in _RETRY_STATUSES:
                 warn_once(
                     f"status-{status}",
@@ -181,7 +185,7 @@ class Worker:
             attempt += 1
 
     def _accepted(self, count: int, answer: Answer) -> None:
-        forget_warning("net", "gave-up", "status-5", "status-429", "queue-full")
+        forget_warning("net", "gave-up", "status-5", "status-429", "queue-full", "quota")
         try:
             result = answer.json()
             accepted, duplicates = int(result["accepted"]), int(result["duplicates"])
@@ -211,6 +215,18 @@ class Worker:
         )
         self.queue.settle(count, failed=count)
         self.queue.refuse()
+
+    def _over_quota(self, count: int, answer: Answer) -> None:
+        """The plan's events for the month are used up. Its Retry-After (the next month) is far
+        too long to hold the queue for: drop this batch and keep sending later ones, which the
+        collector accepts again once the quota resets or the plan is upgraded."""
+        warn_once(
+            "quota",
+            "llmobserve: the account's monthly event quota is used up: %s. Events are dropped "
+            "(counted as failed in llmobserve.stats()) until it resets or the plan is upgraded.",
+            answer.error_message(),
+        )
+        self.queue.settle(count, failed=count)
 
     def _warn_retrying(self, answer: Answer) -> None:
         if answer.status is None:

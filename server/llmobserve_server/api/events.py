@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from llmobserve_server.accounts.api_keys import authenticate_key
 from llmobserve_server.api.deps import bearer_token
+from llmobserve_server.billing.plans import plan_for
+from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due, send_usage_alerts
 from llmobserve_server.errors import ApiError
 from llmobserve_server.ingest.body import decode, parse_events
 from llmobserve_server.ingest.schema import BatchResult
 from llmobserve_server.ingest.service import ingest_batch
+from llmobserve_server.web.links import absolute_url
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
@@ -34,12 +37,14 @@ _BATCH_BODY = {
         401: {"description": "Unknown or revoked API key"},
         413: {"description": "More than 1,000 events or 5 MB decoded"},
         422: {"description": 'The body is not JSON of the shape {"events": [...]}'},
+        429: {"description": "The plan's events for this month are used up (see Retry-After)"},
     },
 )
-async def post_events(request: Request) -> BatchResult:
+async def post_events(request: Request, background: BackgroundTasks) -> BatchResult:
     """Store a batch of events. Valid events are stored even when others are rejected; an event
-    id seen before is counted as a duplicate and costs nothing twice. Accepts gzip bodies.
-    Authenticated with an API key: `Authorization: Bearer llmo_sk_…`."""
+    id seen before is counted as a duplicate and costs nothing twice. Events over the month's
+    quota are rejected with `quota_exceeded`; once it is used up, batches are answered 429.
+    Accepts gzip bodies. Authenticated with an API key: `Authorization: Bearer llmo_sk_…`."""
     token = bearer_token(request)
     if token is None:
         raise ApiError(
@@ -49,13 +54,22 @@ async def post_events(request: Request) -> BatchResult:
     # The hot path of the collector: the key check and the batch share one trip to a worker
     # thread and one transaction (FastAPI's sync dependencies would each take a trip of their
     # own, and the key check a commit of its own).
-    return await run_in_threadpool(
+    result, alerts = await run_in_threadpool(
         _receive_batch,
         request.app.state.session_factory,
         token=token,
         body=body,
         content_encoding=request.headers.get("content-encoding"),
     )
+    if alerts is not None:  # after the response: the client never waits for SMTP
+        background.add_task(
+            send_usage_alerts,
+            request.app.state.session_factory,
+            request.app.state.settings,
+            alerts,
+            link=absolute_url(request, "/settings/billing"),
+        )
+    return result
 
 
 def _receive_batch(
@@ -64,13 +78,16 @@ def _receive_batch(
     token: str,
     body: bytes,
     content_encoding: str | None,
-) -> BatchResult:
+) -> tuple[BatchResult, DueAlerts | None]:
     with session_factory() as db:
         owner = authenticate_key(db, token)  # its last_used_at commits with the batch
         decoded = decode(body, content_encoding)
-        return ingest_batch(
+        plan = plan_for(owner.account.subscription_tier)
+        stored = ingest_batch(
             db,
             account_id=owner.account.id,
+            plan=plan,
             raw_events=parse_events(decoded),
             may_contain_nul=b"\\u0000" in decoded,
         )
+        return stored.result, alerts_due(account_id=owner.account.id, plan=plan, stored=stored)

@@ -1,11 +1,15 @@
-"""GET /v1/ping: which account a key (or session) acts for."""
+"""GET /v1/ping: which account a key (or session) acts for; GET /v1/usage: that account's events
+this month against its plan's quota."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
 from llmobserve_server.api.deps import AnyCaller, DbDep
+from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.db.models import Account
 from llmobserve_server.errors import ApiError
 
@@ -42,4 +46,30 @@ def ping(caller: AnyCaller, db: DbDep) -> PingOut:
             id=str(account.id), name=account.name, subscription_tier=account.subscription_tier
         ),
         key=KeyInfoOut(name=key.name, prefix=key.key_prefix) if key else None,
+    )
+
+
+class UsageOut(BaseModel):
+    tier: str
+    used: int
+    limit: int | None
+    percent: int | None
+    days_left: int
+    next_reset: datetime
+
+
+@router.get("/usage", response_model=UsageOut)
+def usage(caller: AnyCaller, db: DbDep) -> UsageOut:
+    """Events counted this month (UTC) against the plan's quota; `limit` null when unlimited."""
+    account = db.get(Account, caller.account_id)
+    if account is None:
+        raise ApiError(404, "not_found", "Account not found.")
+    meter = usage_meter(db, account, datetime.now(timezone.utc))
+    return UsageOut(
+        tier=meter.plan.tier,
+        used=meter.used,
+        limit=meter.limit,
+        percent=meter.percent,
+        days_left=meter.days_left,
+        next_reset=meter.next_reset,
     )

@@ -1,31 +1,67 @@
-"""One batch in: each event validated on its own, priced, and stored with its rollups."""
+"""One batch in: each event validated on its own, checked against the month's quota, priced,
+and stored with its rollups."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.billing.plans import Plan
+from llmobserve_server.billing.quota import (
+    QUOTA_EXCEEDED,
+    is_counted,
+    month_start,
+    over_quota_message,
+    over_room,
+    room_left,
+)
 from llmobserve_server.ingest.overrides import find_override, load_overrides
 from llmobserve_server.ingest.rows import event_row
-from llmobserve_server.ingest.schema import BatchResult
-from llmobserve_server.ingest.store import add_to_runs, add_to_usage, insert_events
+from llmobserve_server.ingest.schema import BatchResult, EventIn, RejectedEvent
+from llmobserve_server.ingest.store import add_to_month, add_to_runs, add_to_usage, insert_events
 from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import TokenUsage, price_event
 
 
+@dataclass(frozen=True)
+class StoredBatch:
+    """What the batch did: the answer for the client, and the month's count it moved (for the
+    usage emails, sent after the commit)."""
+
+    result: BatchResult
+    month: datetime  # the UTC month of receipt
+    counted: int  # events added to the month's quota count
+    used_after: int | None  # the month's count after this batch; None when nothing was counted
+
+
 def ingest_batch(
-    db: DbSession, *, account_id: uuid.UUID, raw_events: list[Any], may_contain_nul: bool = True
-) -> BatchResult:
+    db: DbSession,
+    *,
+    account_id: uuid.UUID,
+    plan: Plan,
+    raw_events: list[Any],
+    may_contain_nul: bool = True,
+) -> StoredBatch:
     """Store the valid events of a batch and commit. Invalid ones are reported by index;
     an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
+    Events over the month's quota are rejected with `quota_exceeded`; with no room left at all
+    the whole batch is refused (ApiError 429) and nothing is stored.
 
     `may_contain_nul=False` (the body had no `\\u0000` escape) spares the per-string NUL scan."""
     received_at = datetime.now(timezone.utc)
     batch = validate_batch(raw_events, now=received_at, may_contain_nul=may_contain_nul)
     valid, rejected = batch.valid, batch.rejected
+    if valid:
+        room = room_left(db, account_id=account_id, plan=plan, now=received_at)
+        over = over_room(valid, room)
+        if over:
+            valid, rejected = _refuse_over_quota(
+                valid, rejected, over, over_quota_message(plan, received_at)
+            )
 
     overrides = load_overrides(db, account_id) if valid else {}
     rows_by_id: dict[uuid.UUID, dict[str, Any]] = {}
@@ -55,7 +91,28 @@ def ingest_batch(
     new_rows = [row for event_id, row in rows_by_id.items() if event_id in inserted_ids]
     add_to_usage(db, account_id, new_rows)
     add_to_runs(db, account_id, new_rows)
+    month = month_start(received_at)
+    counted = sum(
+        1 for row in new_rows if is_counted(operation=row["operation"], provider=row["provider"])
+    )
+    # Last before the commit: the month's row is the account's hottest lock.
+    used_after = add_to_month(db, account_id, month, counted) if counted else None
     db.commit()
-    return BatchResult(
+    result = BatchResult(
         accepted=len(new_rows), duplicates=len(valid) - len(new_rows), rejected=rejected
     )
+    return StoredBatch(result, month, counted, used_after)
+
+
+def _refuse_over_quota(
+    valid: list[EventIn], rejected: list[RejectedEvent], over: list[int], message: str
+) -> tuple[list[EventIn], list[RejectedEvent]]:
+    """`valid` without the events at positions `over`, and those added to `rejected` under
+    their index in the batch (the valid events' indexes are those not already rejected)."""
+    invalid = {entry.index for entry in rejected}
+    batch_indexes = [i for i in range(len(valid) + len(rejected)) if i not in invalid]
+    error = {"code": QUOTA_EXCEEDED, "message": message}
+    refused = set(over)
+    kept = [event for position, event in enumerate(valid) if position not in refused]
+    over_quota = [RejectedEvent(index=batch_indexes[p], error=error) for p in over]
+    return kept, sorted(rejected + over_quota, key=lambda entry: entry.index)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, case, func, select
@@ -19,13 +20,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.db.models import Run, TraceEvent, UsageHourly
+from llmobserve_server.db.models import Run, TraceEvent, UsageHourly, UsageMonthly
 from llmobserve_server.ingest.pg_arrays import Encoder, encoder_for
 from llmobserve_server.ingest.rows import RunDelta, run_deltas, usage_deltas
 
 _EVENTS: Table = TraceEvent.__table__  # type: ignore[assignment]
 _USAGE: Table = UsageHourly.__table__  # type: ignore[assignment]
 _RUNS: Table = Run.__table__  # type: ignore[assignment]
+_MONTHLY: Table = UsageMonthly.__table__  # type: ignore[assignment]
 
 _USAGE_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
 _USAGE_SUMS = (
@@ -139,6 +141,25 @@ def add_to_runs(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]
     deltas = run_deltas(rows)
     if deltas:
         _upsert(db, "runs", _RUNS, [_run_row(account_id, d) for d in deltas], _on_run_conflict)
+
+
+def add_to_month(db: DbSession, account_id: uuid.UUID, month: datetime, events: int) -> int:
+    """Add `events` to the account's count for `month` (the quota's counter); the new count.
+
+    Call it last before the commit: the row is hot (every batch of the account updates it) and
+    its lock is held from here to the commit. Under that lock the returned count is exact, so
+    the batches' [count - events, count] intervals tile the month without gaps or overlaps."""
+    returned = _upsert(
+        db,
+        "monthly",
+        _MONTHLY,
+        [{"account_id": account_id, "month": month, "events": events}],
+        lambda insert: insert.on_conflict_do_update(
+            index_elements=["account_id", "month"],
+            set_={"events": _MONTHLY.c.events + insert.excluded.events},
+        ).returning(_MONTHLY.c.events),
+    )
+    return int(returned[0][0])
 
 
 def _run_row(account_id: uuid.UUID, delta: RunDelta) -> dict[str, Any]:

@@ -4,6 +4,8 @@ while the account has no data at all."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -17,6 +19,7 @@ from llmobserve_server.analytics.overview import (
 )
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.api.deps import DbDep
+from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.web.charts import bucket_labels, chart_series
 from llmobserve_server.web.keys import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import range_from_query
@@ -32,7 +35,8 @@ TOP_TABLES: tuple[Dimension, ...] = ("model", "customer", "section")
 
 @router.get("/")
 def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider") -> HTMLResponse:
-    """Six queries on the rollup and runs, whatever the range (one more for a new account)."""
+    """Six queries on the rollup and runs, whatever the range (one more for a new account), and
+    one row for the month's usage meter."""
     chosen, range_error = range_from_query(request.query_params)
     split_by = SPLITS.get(split, "provider")
     window = chosen.window(viewer.account.id)
@@ -60,4 +64,5 @@ def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider"
         labels=bucket_labels(series),
         series=chart_series(series, split_by),
         tops=tops,
+        meter=usage_meter(db, viewer.account, datetime.now(timezone.utc)),
     )

@@ -1,0 +1,159 @@
+"""The monthly event quota: how many events an account has stored this month, how many more a
+batch may store, and the usage meter the dashboard and billing page show.
+
+    plan = plan_for(account.subscription_tier)
+    room = room_left(db, account_id=account.id, plan=plan, now=received_at)  # 429 when none
+    meter = usage_meter(db, account, now)  # "7,432 of 10,000 events this month · 74 %"
+
+The month is the UTC calendar month in which the collector *received* the events (not their
+timestamps), so a batch is counted once, in the month it arrived. The count is one row of
+`usage_monthly` per account and month, kept at ingest: no count over raw events per request.
+
+The check does not lock: two batches of one account arriving together both see the same count,
+so each may store up to the room it saw and the month can overshoot the limit by at most one
+batch per concurrent request. That is the usual trade-off for a counter on the hot path; the
+row's lock is held only by the upsert at the very end of the batch's transaction.
+
+Not counted: duplicates (a resent id costs nothing) and the SDK's span markers, the events a
+`run`, `section` or `agent` span sends when it closes (no provider, cost 0): they are structure,
+not usage, and a run's tree must not eat into the quota twice.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.billing.plans import Plan, plan_for
+from llmobserve_server.db.models import Account, UsageMonthly
+from llmobserve_server.errors import ApiError
+from llmobserve_server.ingest.schema import EventIn
+
+MARKER_OPERATIONS = frozenset({"run", "section", "agent"})
+QUOTA_EXCEEDED = "quota_exceeded"
+UPGRADE_HINT = "upgrade in Settings → Billing"
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant of `moment`'s UTC calendar month: the key of `usage_monthly`."""
+    utc = moment.astimezone(timezone.utc)
+    return datetime(utc.year, utc.month, 1, tzinfo=timezone.utc)
+
+
+def next_month_start(moment: datetime) -> datetime:
+    """When the quota of `moment`'s month resets."""
+    start = month_start(moment)
+    if start.month == 12:
+        return start.replace(year=start.year + 1, month=1)
+    return start.replace(month=start.month + 1)
+
+
+def is_counted(*, operation: str | None, provider: str | None) -> bool:
+    """Whether an event counts against the quota: everything but the SDK's span markers."""
+    return provider is not None or operation not in MARKER_OPERATIONS
+
+
+def used_this_month(db: DbSession, account_id: uuid.UUID, now: datetime) -> int:
+    """Events counted for the account in `now`'s month (one indexed row)."""
+    used = db.scalar(
+        select(UsageMonthly.events).where(
+            UsageMonthly.account_id == account_id, UsageMonthly.month == month_start(now)
+        )
+    )
+    return int(used or 0)
+
+
+def room_left(db: DbSession, *, account_id: uuid.UUID, plan: Plan, now: datetime) -> int | None:
+    """How many more counted events the account may store this month; None when unlimited.
+
+    Raises ApiError 429 `quota_exceeded` (with `Retry-After`) when there is no room at all, so
+    that a batch refused whole stores nothing."""
+    if plan.events_per_month is None:
+        return None  # no read at all on the hot path of an unlimited plan
+    room = plan.events_per_month - used_this_month(db, account_id, now)
+    if room <= 0:
+        raise quota_exceeded_error(plan, now)
+    return room
+
+
+def over_room(events: list[EventIn], room: int | None) -> list[int]:
+    """The positions in `events` (valid, in batch order) that do not fit in `room`: the counted
+    events after the first `room` of them. Markers always fit; a repeat of an id earlier in the
+    batch shares that occurrence's fate. An id already stored by an earlier batch still takes
+    room here (that is only known after the insert), so a resend racing the limit may be
+    refused rather than reported as a duplicate."""
+    if room is None or room >= len(events):
+        return []
+    fits: dict[uuid.UUID, bool] = {}  # id -> whether its first occurrence fitted
+    over: list[int] = []
+    for position, event in enumerate(events):
+        if not is_counted(operation=event.operation, provider=event.provider):
+            continue
+        if event.id not in fits:
+            fits[event.id] = room > 0
+            room -= 1 if room > 0 else 0
+        if not fits[event.id]:
+            over.append(position)
+    return over
+
+
+def quota_exceeded_error(plan: Plan, now: datetime) -> ApiError:
+    """The 429 for a batch sent when the month's quota is used up."""
+    assert plan.events_per_month is not None
+    retry_after = math.ceil((next_month_start(now) - now).total_seconds())
+    message = (
+        f"The {plan.name} plan includes {plan.events_per_month:,} events a month and this "
+        f"account has used them all; {UPGRADE_HINT} or wait until {_reset_label(now)}."
+    )
+    return ApiError(429, QUOTA_EXCEEDED, message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+def over_quota_message(plan: Plan, now: datetime) -> str:
+    """The message of each event refused because its batch crossed the month's limit."""
+    return (
+        f"Over the {plan.name} plan's {plan.events_per_month:,} events this month; "
+        f"{UPGRADE_HINT} or wait until {_reset_label(now)}."
+    )
+
+
+def _reset_label(now: datetime) -> str:
+    return next_month_start(now).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@dataclass(frozen=True)
+class UsageMeter:
+    """This month's usage against the plan, for the dashboard and the billing page."""
+
+    plan: Plan
+    used: int
+    limit: int | None  # None: unlimited
+    percent: int | None  # of the limit, floored (99 until really used up), capped at 100
+    days_left: int  # whole or partial days until next_reset
+    next_reset: datetime  # the next month's start, UTC
+
+    @property
+    def level(self) -> str:
+        """The meter's colour: `ok`, `warning` (80 % or more) or `full` (100 %)."""
+        if self.percent is None or self.percent < 80:
+            return "ok"
+        return "full" if self.percent >= 100 else "warning"
+
+
+def usage_meter(db: DbSession, account: Account, now: datetime) -> UsageMeter:
+    """The account's meter for `now`'s month, e.g.::
+
+    meter = usage_meter(db, viewer.account, datetime.now(timezone.utc))
+    meter.used, meter.limit, meter.percent, meter.days_left  # 7432, 10000, 74, 5
+    """
+    plan = plan_for(account.subscription_tier)
+    used = used_this_month(db, account.id, now)
+    reset = next_month_start(now)
+    limit = plan.events_per_month
+    percent = None if limit is None else min(100, used * 100 // limit)
+    days_left = math.ceil((reset - now).total_seconds() / 86_400)
+    return UsageMeter(plan, used, limit, percent, days_left, reset)

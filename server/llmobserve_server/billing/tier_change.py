@@ -1,0 +1,59 @@
+"""Setting an account's plan by hand: `llmobserve-server set-tier`, for installs without Stripe
+(and for support). Stripe's webhooks change the tier on their own when billing is configured."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from llmobserve_server.accounts.users import normalize_email
+from llmobserve_server.billing.plans import PLANS
+from llmobserve_server.db.models import Account, Membership, User
+
+
+class TierChangeError(ValueError):
+    """The account cannot be found, is ambiguous, or the tier does not exist; says what to do."""
+
+
+def set_tier(
+    db: DbSession, *, tier: str, email: str | None = None, account_id: uuid.UUID | None = None
+) -> Account:
+    """Put the account on `tier` (not committed): the account given by id, or the one account
+    owned by the user with `email`.
+
+        account = set_tier(db, email="owner@example.com", tier="pro"); db.commit()
+    """
+    if tier not in PLANS:
+        raise TierChangeError(f"Unknown tier {tier!r}: choose one of {', '.join(PLANS)}.")
+    account = _account_by_id(db, account_id) if account_id else _account_owned_by(db, email or "")
+    account.subscription_tier = tier
+    return account
+
+
+def _account_by_id(db: DbSession, account_id: uuid.UUID) -> Account:
+    account = db.get(Account, account_id)
+    if account is None:
+        raise TierChangeError(f"No account has the id {account_id}.")
+    return account
+
+
+def _account_owned_by(db: DbSession, email: str) -> Account:
+    user = db.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise TierChangeError(f"No user signed up with {email}.")
+    owned = list(
+        db.scalars(
+            select(Account)
+            .join(Membership, Membership.account_id == Account.id)
+            .where(Membership.user_id == user.id, Membership.role == "owner")
+            .order_by(Account.created_at)
+        )
+    )
+    if not owned:
+        raise TierChangeError(f"{email} owns no account; give the account id with --account.")
+    if len(owned) > 1:
+        ids = ", ".join(f"{a.id} ({a.name})" for a in owned)
+        raise TierChangeError(f"{email} owns several accounts: pick one with --account: {ids}.")
+    return owned[0]
