@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from llmobserve_server.testing import fresh_postgres_database
+from llmobserve_server.testing import RunningServer, fresh_postgres_database
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -95,13 +96,20 @@ def postgres_settings(url: str) -> dict[str, str]:
 # --- the server --------------------------------------------------------------------------------
 
 
-def sign_up_with_key(base_url: str) -> str:
-    """A new user (POST /v1/auth/sign-up) and an API key (POST /v1/api-keys); the key."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+def sign_up_with_key(
+    server: RunningServer,
+    *,
+    tier: str = "enterprise",
+    email: str | None = None,
+    password: str = "bench horse battery staple",
+) -> str:
+    """A new user (POST /v1/auth/sign-up) and an API key (POST /v1/api-keys); the key. The
+    account is put on `tier` with `llmobserve-server set-tier` (Enterprise by default: a
+    benchmark sends far more than the Free plan's 10,000 events a month)."""
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        email = email or f"bench-{uuid.uuid4().hex[:12]}@example.com"
         response = client.post(
-            "/v1/auth/sign-up",
-            json={"email": email, "password": "bench horse battery staple", "name": "Bench"},
+            "/v1/auth/sign-up", json={"email": email, "password": password, "name": "Bench"}
         )
         if response.status_code != 201:
             raise RuntimeError(f"sign-up answered {response.status_code}: {response.text}")
@@ -111,7 +119,27 @@ def sign_up_with_key(base_url: str) -> str:
         )
         if response.status_code != 201:
             raise RuntimeError(f"creating a key answered {response.status_code}: {response.text}")
-        return str(response.json()["key"])
+        key = str(response.json()["key"])
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["LLMOBSERVE_DATA_DIR"] = str(server.data_dir)
+    if server.database_url:
+        env["DATABASE_URL"] = server.database_url
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "llmobserve_server.cli",
+            "set-tier",
+            "--email",
+            email,
+            "--tier",
+            tier,
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return key
 
 
 # --- CPU accounting from /proc -----------------------------------------------------------------

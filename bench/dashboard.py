@@ -154,7 +154,7 @@ def seed(url: str, args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     with run_server(
         backend="postgresql", database_url=url, data_dir=data_dir, serve_args=serve_args
     ) as server:
-        key = sign_up_with_key(server.base_url)
+        key = support.sign_up_with_key(server, email=EMAIL, password=PASSWORD)
         began = time.perf_counter()
         accepted = asyncio.run(_post_all(server.port, key, bodies, args.seed_concurrency))
         seed_s = time.perf_counter() - began
@@ -175,24 +175,6 @@ def seed(url: str, args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
         "seed_events_per_s": round(accepted / seed_s),
         "vacuum_s": round(vacuum_s, 1),
     }
-
-
-def sign_up_with_key(base_url: str) -> str:
-    """The benchmark's user (fixed credentials, so --reuse-db can sign in again) and a key."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        response = client.post(
-            "/v1/auth/sign-up", json={"email": EMAIL, "password": PASSWORD, "name": "Bench"}
-        )
-        if response.status_code != 201:
-            raise RuntimeError(f"sign-up answered {response.status_code}: {response.text}")
-        response = client.post(
-            "/v1/api-keys",
-            json={"name": "bench"},
-            headers={"X-CSRF-Token": response.json()["csrf_token"]},
-        )
-        if response.status_code != 201:
-            raise RuntimeError(f"creating a key answered {response.status_code}: {response.text}")
-        return str(response.json()["key"])
 
 
 def sign_in(base_url: str) -> httpx.Client:

@@ -446,7 +446,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     data_dir=Path(tmp) / "data",
                     serve_args=_serve_args(args.workers),
                 ) as server:
-                    key = support.sign_up_with_key(server.base_url)
+                    key = support.sign_up_with_key(server)
                     summary["prebuilt"] = _expect(ours, server, "ready")
                     print(f"prebuilt {summary['prebuilt']}; driving load...", flush=True)
                     with psycopg.connect(url, autocommit=True) as connection:

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import _support as support  # noqa: E402
 
 import llmobserve  # noqa: E402
-from llmobserve_server.testing import run_server  # noqa: E402
+from llmobserve_server.testing import RunningServer, run_server  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 LATENCY_RATIO_TARGET = 1.03
@@ -101,7 +101,7 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="llmo-sdk-bench-"))
     try:
         with run_server(backend="sqlite", database_url=None, data_dir=data_dir) as server:
-            return run(args, base_url, server.base_url)
+            return run(args, base_url, server)
     finally:
         assert fake.stdin is not None
         fake.stdin.close()
@@ -117,8 +117,9 @@ CELLS = [  # (kind, mode); "asked" = without the SDK, the user asking for usage 
 ]
 
 
-def run(args: argparse.Namespace, base_url: str, collector_url: str) -> int:
-    key = support.sign_up_with_key(collector_url)
+def run(args: argparse.Namespace, base_url: str, server: RunningServer) -> int:
+    collector_url = server.base_url
+    key = support.sign_up_with_key(server)
     llmobserve.init(api_key=key, collector_url=collector_url)
     client = openai.OpenAI(api_key="sk-bench", base_url=base_url, max_retries=0)
 
