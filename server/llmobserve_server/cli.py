@@ -1,4 +1,4 @@
-"""`llmobserve-server`: serve, migrate, create-user, retention, version."""
+"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, version."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ def cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "create-user", "version"])
+@pytest.mark.parametrize(
+    "command", ["serve", "migrate", "create-user", "retention", "set-tier", "version"]
+)
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     result = cli(command, "--help", data_dir=tmp_path)
     assert result.returncode == 0
@@ -34,7 +36,7 @@ def test_every_command_has_help(command: str, tmp_path: Path) -> None:
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = cli("--help", data_dir=tmp_path)
     assert result.returncode == 0
-    for command in ("serve", "migrate", "create-user", "version"):
+    for command in ("serve", "migrate", "create-user", "retention", "set-tier", "version"):
         assert command in result.stdout
 
 
