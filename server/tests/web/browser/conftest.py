@@ -54,7 +54,10 @@ class _NoParams:
     params: dict[str, object] = {}
 
 
-@pytest.fixture(scope="session")
+# Package-scoped, not session-scoped: Playwright's sync API keeps an asyncio loop running in
+# the main thread while it is open, and the SDK's tests (later in the same run) call
+# asyncio.run(), which refuses to start inside a running loop.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
