@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
@@ -34,8 +37,10 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run pending migrations. On PostgreSQL, under an advisory lock held for the duration."""
-    with engine.connect() as connection:
+    """Run pending migrations, one process at a time: on PostgreSQL under an advisory lock held
+    for the duration (replicas), on SQLite under a file lock beside the database (the worker
+    processes of one machine; SQLite's own busy timeout would give up on a long migration)."""
+    with _sqlite_file_lock(engine), engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
             connection.commit()
@@ -48,6 +53,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                     text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID}
                 )
                 connection.commit()
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # waits for the process migrating now
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
