@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from llmobserve_server.testing import RunningServer
+from tests.support.accounts_db import execute, set_tier, uuid_param
 from tests.support.factories import SignedInUser, event, key_client, sign_up
 from tests.support.mail import Mailbox, html_of, link_in, text_of
 from tests.support.usage_db import set_month_usage
@@ -52,3 +53,33 @@ def test_owners_get_one_email_at_80_and_one_at_100_percent(
     send(mail_server.base_url, key, 10)
     time.sleep(1.5)  # long enough for a background send to have arrived
     assert len(mailbox.to(owner.email)) == 2
+
+
+def join(server: RunningServer, user: SignedInUser, account_id: str, role: str) -> None:
+    execute(
+        server,
+        "INSERT INTO memberships (user_id, account_id, role, created_at) "
+        "VALUES (:user_id, :account_id, :role, CURRENT_TIMESTAMP)",
+        user_id=uuid_param(server, user.user_id),
+        account_id=uuid_param(server, account_id),
+        role=role,
+    )
+
+
+def test_every_owner_is_emailed_and_members_are_not(
+    mail_server: RunningServer, mailbox: Mailbox, owner: SignedInUser
+) -> None:
+    set_tier(mail_server, owner.account_id, "pro")  # room for three people
+    second_owner, member = sign_up(mail_server.base_url), sign_up(mail_server.base_url)
+    join(mail_server, second_owner, owner.account_id, "owner")
+    join(mail_server, member, owner.account_id, "member")
+    set_month_usage(mail_server, owner.account_id, 799_995)
+
+    send(mail_server.base_url, owner.create_key(), 10)  # crosses 80 % of the Pro plan
+
+    for person in (owner, second_owner):
+        assert "80 %" in str(mailbox.wait_for(person.email)["Subject"])
+    time.sleep(1.5)  # long enough for a stray send to the member to have arrived
+    assert mailbox.to(member.email) == []
+    second_owner.client.close()
+    member.client.close()
