@@ -123,18 +123,34 @@ def _retention(args: argparse.Namespace) -> int:
 
 def _set_tier(args: argparse.Namespace) -> int:
     from llmobserve_server.billing.plans import plan_for
+    from llmobserve_server.billing.stripe_emails import notify_owners
+    from llmobserve_server.billing.stripe_webhooks import Outcome
     from llmobserve_server.billing.tier_change import TierChangeError, set_tier
     from llmobserve_server.db.engine import create_db_engine, create_session_factory
     from llmobserve_server.db.migrate import upgrade
 
-    engine = create_db_engine(get_settings())
+    settings = get_settings()
+    engine = create_db_engine(settings)
     upgrade(engine)
     try:
         with create_session_factory(engine)() as db:
-            account = set_tier(db, tier=args.tier, email=args.email, account_id=args.account)
+            change = set_tier(db, tier=args.tier, email=args.email, account_id=args.account)
+            account = change.account
             db.commit()
             plan = plan_for(account.subscription_tier)
             print(f"Account {account.id} ({account.name}) is now on the {plan.name} plan.")
+            if change.changed:  # the owners hear of it, as when Stripe changes the plan
+                notify_owners(
+                    settings,
+                    db,
+                    Outcome(
+                        event_id="set-tier",
+                        event_type="set-tier",
+                        account_id=account.id,
+                        old_tier=change.old_tier,
+                        new_tier=account.subscription_tier,
+                    ),
+                )
     except TierChangeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -17,19 +18,30 @@ class TierChangeError(ValueError):
     """The account cannot be found, is ambiguous, or the tier does not exist; says what to do."""
 
 
+@dataclass(frozen=True)
+class TierChange:
+    account: Account
+    old_tier: str
+
+    @property
+    def changed(self) -> bool:
+        return self.account.subscription_tier != self.old_tier
+
+
 def set_tier(
     db: DbSession, *, tier: str, email: str | None = None, account_id: uuid.UUID | None = None
-) -> Account:
+) -> TierChange:
     """Put the account on `tier` (not committed): the account given by id, or the one account
     owned by the user with `email`.
 
-        account = set_tier(db, email="owner@example.com", tier="pro"); db.commit()
+        change = set_tier(db, email="owner@example.com", tier="pro"); db.commit()
     """
     if tier not in PLANS:
         raise TierChangeError(f"Unknown tier {tier!r}: choose one of {', '.join(PLANS)}.")
     account = _account_by_id(db, account_id) if account_id else _account_owned_by(db, email or "")
+    old_tier = account.subscription_tier
     account.subscription_tier = tier
-    return account
+    return TierChange(account=account, old_tier=old_tier)
 
 
 def _account_by_id(db: DbSession, account_id: uuid.UUID) -> Account:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from llmobserve_server.testing import RunningServer
-from tests.support.factories import SignedInUser
+from tests.support.factories import SignedInUser, sign_up
+from tests.support.mail import Mailbox
 from tests.test_cli import cli
 
 
@@ -53,3 +54,19 @@ def test_set_tier_has_help(server: RunningServer) -> None:
     code, out, _ = set_tier_cli(server, "--help")
 
     assert code == 0 and "--tier" in out and "--email" in out
+
+
+def test_set_tier_emails_the_owners_about_the_new_plan(
+    mail_server: RunningServer, mailbox: Mailbox
+) -> None:
+    owner = sign_up(mail_server.base_url)
+    env = {"SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}?timeout=5"}
+    if mail_server.database_url:
+        env["DATABASE_URL"] = mail_server.database_url
+    result = cli(
+        "set-tier", "--email", owner.email, "--tier", "pro", data_dir=mail_server.data_dir, **env
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Pro plan" in str(mailbox.wait_for(owner.email)["Subject"])
+    owner.client.close()
