@@ -6,15 +6,14 @@ PostgreSQL fails the run instead of skipping its half.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from llmobserve_server.testing import RunningServer, run_server
-from tests.support.databases import fresh_postgres_database, postgres_available
+from llmobserve_server.testing import RunningServer
+from tests.support.databases import server_for
 from tests.support.factories import SignedInUser, sign_up
 from tests.support.mail import mail_server, mailbox  # noqa: F401  (fixtures)
 
@@ -40,27 +39,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", selected_backends(metafunc.config), scope="session")
 
 
-def require_postgres() -> None:
-    problem = postgres_available()
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{problem} (CI is set: PostgreSQL is required)")
-    pytest.skip(problem)
-
-
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One running server per backend, shared by the tests: they isolate by signing up anew."""
-    data_dir = tmp_path_factory.mktemp(f"server-{backend}")
-    if backend == "sqlite":
-        with run_server(backend=backend, database_url=None, data_dir=data_dir) as running:
-            yield running
-        return
-    require_postgres()
-    with fresh_postgres_database("server") as url:
-        with run_server(backend=backend, database_url=url, data_dir=data_dir) as running:
-            yield running
+    with server_for(backend, tmp_path_factory.mktemp(f"server-{backend}"), "server") as running:
+        yield running
 
 
 @pytest.fixture

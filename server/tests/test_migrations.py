@@ -18,17 +18,12 @@ from llmobserve_server.config import Settings
 from llmobserve_server.db.base import Base
 from llmobserve_server.db.engine import create_db_engine
 from llmobserve_server.db.migrate import current_revision, downgrade, head_revision, upgrade
-from tests.conftest import require_postgres
-from tests.support.databases import fresh_postgres_database
+from tests.support.databases import database_for
 
 
 @pytest.fixture
 def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
-    if backend == "sqlite":
-        yield Settings(database_url=None, llmobserve_data_dir=tmp_path)
-        return
-    require_postgres()
-    with fresh_postgres_database("migrations") as url:
+    with database_for(backend, "migrations") as url:
         yield Settings(database_url=url, llmobserve_data_dir=tmp_path)
 
 

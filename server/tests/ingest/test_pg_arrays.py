@@ -15,8 +15,7 @@ from sqlalchemy.types import TypeEngine
 
 from llmobserve_server.db.types import Money, UTCDateTime
 from llmobserve_server.ingest.pg_arrays import encoder_for
-from tests.conftest import require_postgres
-from tests.support.databases import ADMIN_URL
+from tests.support.databases import ADMIN_URL, require_postgres
 
 
 @pytest.fixture(scope="module")

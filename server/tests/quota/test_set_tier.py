@@ -60,7 +60,7 @@ def test_set_tier_emails_the_owners_about_the_new_plan(
     mail_server: RunningServer, mailbox: Mailbox
 ) -> None:
     owner = sign_up(mail_server.base_url)
-    env = {"SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}?timeout=5"}
+    env = mailbox.smtp_env()
     if mail_server.database_url:
         env["DATABASE_URL"] = mail_server.database_url
     result = cli(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
+import pytest
 
 from llmobserve_server import testing
+from llmobserve_server.testing import RunningServer, run_server
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -27,3 +30,37 @@ def fresh_postgres_database(label: str = "test") -> Iterator[str]:
     """An empty database on the test server for the duration of the block."""
     with testing.fresh_postgres_database(ADMIN_URL, label) as url:
         yield url
+
+
+def require_postgres() -> None:
+    """Skip the test when PostgreSQL is not reachable; with CI set, fail it instead."""
+    problem = postgres_available()
+    if problem is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{problem} (CI is set: PostgreSQL is required)")
+    pytest.skip(problem)
+
+
+@contextmanager
+def database_for(backend: str, label: str) -> Iterator[str | None]:
+    """The DATABASE_URL of a fresh database for `backend`: None for SQLite (the embedded default,
+    under the caller's data directory), a new PostgreSQL database otherwise."""
+    if backend == "sqlite":
+        yield None
+        return
+    require_postgres()
+    with fresh_postgres_database(label) as url:
+        yield url
+
+
+@contextmanager
+def server_for(
+    backend: str, data_dir: Path, label: str, extra_env: Mapping[str, str] | None = None
+) -> Iterator[RunningServer]:
+    """A real server on a fresh database of `backend`, for the duration of the block."""
+    with database_for(backend, label) as url:
+        with run_server(
+            backend=backend, database_url=url, data_dir=data_dir, extra_env=dict(extra_env or {})
+        ) as running:
+            yield running

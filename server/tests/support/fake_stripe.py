@@ -28,8 +28,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from llmobserve_server.testing import RunningServer, run_server
-from tests.support.databases import fresh_postgres_database
+from llmobserve_server.testing import RunningServer
+from tests.support.databases import server_for
 from tests.support.mail import Mailbox
 
 SECRET_KEY = "sk_test_llmobserve_fake"
@@ -280,22 +280,13 @@ def billing_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningServer]:
     """A server (per backend) with billing on, against `fake_stripe`, mailing `mailbox`."""
-    from tests.conftest import require_postgres
-
     env = {
         "STRIPE_SECRET_KEY": SECRET_KEY,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_PRICE_PRO": PRICE_PRO,
         "STRIPE_API_BASE": fake_stripe.base_url,
-        "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}?timeout=5",
-        "EMAIL_FROM": "llmobserve <t@x.io>",
+        **mailbox.smtp_env(),
     }
     data_dir = tmp_path_factory.mktemp(f"billing-server-{backend}")
-    if backend == "sqlite":
-        with run_server(backend=backend, database_url=None, data_dir=data_dir, extra_env=env) as s:
-            yield s
-        return
-    require_postgres()
-    with fresh_postgres_database("billing") as url:
-        with run_server(backend=backend, database_url=url, data_dir=data_dir, extra_env=env) as s:
-            yield s
+    with server_for(backend, data_dir, "billing", env) as running:
+        yield running

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from llmobserve_server.testing import RunningServer, free_port, run_server
-from tests.support.databases import fresh_postgres_database
+from llmobserve_server.testing import RunningServer, free_port
+from tests.support.databases import server_for
 
 
 class Mailbox:
@@ -34,6 +34,13 @@ class Mailbox:
             self._messages.append(message)
             self._changed.notify_all()
         return "250 OK"
+
+    def smtp_env(self) -> dict[str, str]:
+        """The settings that make a server (or the CLI) send its email here."""
+        return {
+            "SMTP_URL": f"smtp://127.0.0.1:{self.port}?timeout=5",
+            "EMAIL_FROM": "llmobserve <t@x.io>",
+        }
 
     def to(self, address: str) -> list[EmailMessage]:
         with self._changed:
@@ -86,18 +93,6 @@ def mail_server(
     backend: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
     """A server (per backend) whose SMTP_URL points at `mailbox`."""
-    from tests.conftest import require_postgres
-
-    env = {
-        "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}?timeout=5",
-        "EMAIL_FROM": "llmobserve <t@x.io>",
-    }
     data_dir = tmp_path_factory.mktemp(f"mail-server-{backend}")
-    if backend == "sqlite":
-        with run_server(backend=backend, database_url=None, data_dir=data_dir, extra_env=env) as s:
-            yield s
-        return
-    require_postgres()
-    with fresh_postgres_database("mail") as url:
-        with run_server(backend=backend, database_url=url, data_dir=data_dir, extra_env=env) as s:
-            yield s
+    with server_for(backend, data_dir, "mail", mailbox.smtp_env()) as running:
+        yield running
