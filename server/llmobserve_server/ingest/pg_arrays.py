@@ -32,22 +32,18 @@ _LENGTH = struct.Struct(">i")
 
 
 class EncodedArray:
-    """A column already in PostgreSQL's binary array format; `ARRAY_OID` says of what."""
+    """A column already in PostgreSQL's binary array format; each subclass's dumper declares
+    the array type."""
 
     __slots__ = ("data",)
-    ARRAY_OID = 0
 
     def __init__(self, data: bytes) -> None:
         self.data = data
 
 
 def _array_class(name: str, array_oid: int) -> type[EncodedArray]:
-    cls = type(name, (EncodedArray,), {"__slots__": (), "ARRAY_OID": array_oid})
-    dumper = type(
-        f"{name}Dumper",
-        (_EncodedArrayDumper,),
-        {"oid": array_oid},
-    )
+    cls = type(name, (EncodedArray,), {"__slots__": ()})
+    dumper = type(f"{name}Dumper", (_EncodedArrayDumper,), {"oid": array_oid})
     adapters.register_dumper(cls, dumper)
     return cls
 
