@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest fmt migrate bench-ingest bench-dashboard schema vendor clean
 
-$(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml
+$(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml VERSION
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e 'server[dev]' -e 'sdk/python[dev]'
