@@ -8,6 +8,7 @@ from llmobserve_server.db.models.accounts import (
     SignInFailure,
     User,
 )
+from llmobserve_server.db.models.audit import AuditEvent
 from llmobserve_server.db.models.billing import StripeEvent, UsageAlertSent, UsageMonthly
 from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageHourly
 from llmobserve_server.db.models.invitations import Invitation, PasswordResetToken
@@ -15,6 +16,7 @@ from llmobserve_server.db.models.invitations import Invitation, PasswordResetTok
 __all__ = [
     "Account",
     "ApiKey",
+    "AuditEvent",
     "Invitation",
     "Membership",
     "ModelPrice",
