@@ -14,6 +14,7 @@ from llmobserve_server.db.models import Account, ApiKey
 from llmobserve_server.errors import ApiError
 
 KEY_PREFIX = "llmo_sk_"
+ACCOUNT_DISABLED = "account_disabled"
 _DISPLAY_PREFIX_LENGTH = len(KEY_PREFIX) + 4
 # last_used_at is written at most this often per key, never once per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -81,8 +82,19 @@ def revoke_api_key(db: DbSession, *, account_id: uuid.UUID, key_id: uuid.UUID) -
     return api_key
 
 
+def account_disabled_error() -> ApiError:
+    """The 403 every key of an account disabled by an operator gets (see `admin.moderation`)."""
+    return ApiError(
+        403,
+        ACCOUNT_DISABLED,
+        "This account has been disabled by the operator of this llmobserve server, so its API "
+        "keys are refused and nothing was stored. Contact the operator to have it re-enabled.",
+    )
+
+
 def authenticate_key(db: DbSession, key: str) -> KeyOwner:
-    """The key's account, or ApiError 401 saying whether the key is unknown or revoked."""
+    """The key's account, or ApiError 401 saying whether the key is unknown or revoked (403
+    `account_disabled` when an operator disabled the account)."""
     if not key.startswith(KEY_PREFIX):
         raise ApiError(
             401, "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
@@ -103,6 +115,8 @@ def authenticate_key(db: DbSession, key: str) -> KeyOwner:
         raise ApiError(
             401, "api_key_revoked", "API key revoked. Create a new one in Settings → API keys."
         )
+    if account.disabled_at is not None:  # read by the same query: no extra trip on ingest
+        raise account_disabled_error()
     _record_use(db, api_key)
     return KeyOwner(api_key=api_key, account=account)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from llmobserve_server.web import (
+    admin,
     agents,
     api_keys,
     auth,
@@ -49,6 +50,7 @@ PAGE_ROUTERS = (
     switch_account.router,
     billing.router,
     pricing.router,
+    admin.router,
 )
 
 

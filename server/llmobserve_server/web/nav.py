@@ -1,4 +1,5 @@
-"""The sidebar, as data: a page group adds its entry here and base.html draws it.
+"""The sidebar, as data: a page group adds its entry here and base.html draws it. Staff also
+get the operator console (`navigation_for`).
 
 An item is active on its own path and below it (`/runs` is active on `/runs/abc`).
 """
@@ -49,3 +50,10 @@ NAVIGATION: tuple[NavSection, ...] = (
     ),
     NavSection(None, (NavItem("Getting started", "/onboarding", "rocket"),)),
 )
+
+STAFF_SECTION = NavSection("Operator", (NavItem("Console", "/admin", "logo"),))
+
+
+def navigation_for(is_staff: bool) -> tuple[NavSection, ...]:
+    """The sidebar of a signed-in user: everyone's, plus the console for staff."""
+    return NAVIGATION + (STAFF_SECTION,) if is_staff else NAVIGATION

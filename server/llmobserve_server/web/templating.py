@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from llmobserve_server.web.filters import FILTERS
 from llmobserve_server.web.flash import Flash, take_flash
-from llmobserve_server.web.nav import NAVIGATION
+from llmobserve_server.web.nav import navigation_for
 from llmobserve_server.web.security import page_headers
 from llmobserve_server.web.static import static_url
 from llmobserve_server.web.viewer import Viewer
@@ -58,7 +58,7 @@ def render(
         request=request,
         viewer=viewer,
         csrf_token=csrf_token or (viewer.csrf_token if viewer else ""),
-        nav=NAVIGATION,
+        nav=navigation_for(bool(viewer and viewer.user.is_staff)),
         path=request.url.path,
         flash=flash,
         is_htmx=htmx,
