@@ -18,6 +18,12 @@ from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import upgrade
 from llmobserve_server.errors import install_error_handlers
 from llmobserve_server.jobs.scheduler import retention_schedule
+from llmobserve_server.observability import (
+    RequestObservabilityMiddleware,
+    instrument_pool,
+    metrics_router,
+)
+from llmobserve_server.observability.metrics import forget_this_process
 from llmobserve_server.openapi import install_openapi
 from llmobserve_server.timing import ServerTimingMiddleware
 from llmobserve_server.web import install_web
@@ -28,6 +34,7 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings)
+    instrument_pool(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -35,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             upgrade(engine)
         with retention_schedule(engine, interval_hours=settings.retention_interval_hours):
             yield
+        # Reached once uvicorn has let in-flight requests finish (see `serving`).
         engine.dispose()
+        forget_this_process()
 
     app = FastAPI(
         title="llmobserve",
@@ -58,11 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runs.router,
         prices.router,
         stripe_webhook.router,
+        metrics_router,
     ):
         app.include_router(router)
     install_openapi(app)
     install_web(app)
-    app.add_middleware(ServerTimingMiddleware)  # outermost: it times everything inside it
+    app.add_middleware(ServerTimingMiddleware)  # it times everything inside it
+    app.add_middleware(RequestObservabilityMiddleware)  # outermost: request id, access log, metrics
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -73,8 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception:
-            logger.exception("database not reachable")
+        except Exception as exc:  # probed every few seconds: one line, not a traceback each time
+            logger.warning("not ready: database not reachable: %s", str(exc).splitlines()[0])
             return JSONResponse(
                 {"error": {"code": "not_ready", "message": "The database is not reachable."}},
                 status_code=503,

@@ -1,4 +1,4 @@
-"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, staff, version."""
+"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, version."""
 
 from __future__ import annotations
 
@@ -14,36 +14,19 @@ from llmobserve_server.config import get_settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from llmobserve_server.serving import load_settings, serve
 
-    from llmobserve_server.db.engine import create_db_engine
-    from llmobserve_server.db.migrate import upgrade
-
-    settings = get_settings()
-    port = args.port if args.port is not None else int(os.environ.get("PORT", settings.port))
-    host = args.host or settings.host
-    workers = args.workers if args.workers is not None else settings.web_concurrency
-    if settings.auto_migrate:  # once here, rather than racing in every worker
-        engine = create_db_engine(settings)
-        upgrade(engine)
-        engine.dispose()
-    print(
-        f"llmobserve {__version__} on http://{host}:{port} "
-        f"({_describe_db()}, {workers} worker{'s' if workers > 1 else ''})",
-        flush=True,
-    )
-    uvicorn.run(
-        "llmobserve_server.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        log_level=args.log_level,
+    settings = load_settings()
+    if settings is None:
+        return 1
+    return serve(
+        settings,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else int(os.environ.get("PORT", settings.port)),
+        workers=args.workers if args.workers is not None else settings.web_concurrency,
+        log_level=args.log_level or settings.log_level,
         access_log=args.access_log,
     )
-    return 0
 
 
 def _describe_db() -> str:
@@ -159,40 +142,6 @@ def _set_tier(args: argparse.Namespace) -> int:
     return 0
 
 
-def _staff(args: argparse.Namespace) -> int:
-    from llmobserve_server.admin.staff import StaffError, list_staff, set_staff
-    from llmobserve_server.db.engine import create_db_engine, create_session_factory
-    from llmobserve_server.db.migrate import upgrade
-
-    engine = create_db_engine(get_settings())
-    upgrade(engine)
-    try:
-        with create_session_factory(engine)() as db:
-            if args.action == "list":
-                staff = list_staff(db)
-                for user in staff:
-                    print(f"{user.email}\t{user.name}")
-                if not staff:
-                    print("No staff yet: `llmobserve-server staff add EMAIL` makes someone staff.")
-                return 0
-            if not args.email:
-                print(f"error: `staff {args.action}` needs the user's EMAIL.", file=sys.stderr)
-                return 2
-            user, changed = set_staff(db, email=args.email, is_staff=args.action == "add")
-            db.commit()
-            if args.action == "add":
-                state = "is now staff" if changed else "was already staff"
-                print(f"{user.email} {state}: they see the operator console at /admin.")
-            else:
-                print(f"{user.email} {'is no longer' if changed else 'was not'} staff.")
-    except StaffError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    return 0
-
-
 def _version(_args: argparse.Namespace) -> int:
     print(__version__)
     return 0
@@ -212,7 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=None, help="worker processes (default $WEB_CONCURRENCY or 1)"
     )
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--log-level",
+        default=None,
+        choices=["debug", "info", "warning", "error"],
+        help="default $LOG_LEVEL or info",
+    )
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.set_defaults(handler=_serve)
 
@@ -252,16 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--account", type=uuid.UUID, help="the account's id")
     set_tier.add_argument("--tier", required=True, help="free, pro or enterprise")
     set_tier.set_defaults(handler=_set_tier)
-
-    staff = commands.add_parser(
-        "staff",
-        help="make a user staff (operator console at /admin), remove them, or list staff",
-        description="Staff see every account in the operator console at /admin: usage, plans, "
-        "revenue; they can change an account's plan or disable it. The user must have signed up.",
-    )
-    staff.add_argument("action", choices=["add", "remove", "list"])
-    staff.add_argument("email", nargs="?", help="the user's email (for add and remove)")
-    staff.set_defaults(handler=_staff)
 
     version = commands.add_parser("version", help="print the server's version")
     version.set_defaults(handler=_version)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Used when SECRET_KEY is unset, so that a development server (and its workers) just runs; a
+# production server refuses to start with it (`llmobserve_server.production`).
+DEVELOPMENT_SECRET_KEY = "insecure-development-secret-key-do-not-use-in-production"
 
 
 class Settings(BaseSettings):
@@ -37,6 +42,28 @@ class Settings(BaseSettings):
         "file:///dir writes .eml files; unset logs emails to the console.",
     )
     email_from: str = "llmobserve <no-reply@localhost>"
+    llmobserve_env: Literal["development", "production"] = Field(
+        default="development",
+        description="production: refuse weak secrets, JSON logs, /metrics only with its token.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET_KEY),
+        description="Signs the sign-in and sign-up forms' CSRF tokens (HMAC-SHA256).",
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        default=None, description="Unset: json in production, text in development."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token /metrics requires; unset: open in development, "
+        "off in production.",
+    )
+    shutdown_timeout_seconds: int = Field(
+        default=25,
+        ge=1,
+        description="On SIGTERM, how long in-flight requests may take to finish.",
+    )
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_price_pro: str | None = None
@@ -64,6 +91,14 @@ class Settings(BaseSettings):
     def billing_enabled(self) -> bool:
         """Stripe billing is on only when the key, the webhook secret and the Pro price are set."""
         return bool(self.stripe_secret_key and self.stripe_webhook_secret and self.stripe_price_pro)
+
+    @property
+    def production(self) -> bool:
+        return self.llmobserve_env == "production"
+
+    @property
+    def json_logs(self) -> bool:
+        return (self.log_format or ("json" if self.production else "text")) == "json"
 
     @property
     def cookies_secure(self) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 from fastapi import APIRouter, BackgroundTasks, Request
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
@@ -15,6 +18,12 @@ from llmobserve_server.errors import ApiError
 from llmobserve_server.ingest.body import decode, parse_events
 from llmobserve_server.ingest.schema import BatchResult
 from llmobserve_server.ingest.service import ingest_batch
+from llmobserve_server.observability import remember_account
+from llmobserve_server.observability.metrics import (
+    DB_CONNECTION_WAIT,
+    THREADPOOL_WAIT,
+    record_batch,
+)
 from llmobserve_server.web.links import absolute_url
 
 router = APIRouter(prefix="/v1", tags=["events"])
@@ -54,13 +63,16 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
     # The hot path of the collector: the key check and the batch share one trip to a worker
     # thread and one transaction (FastAPI's sync dependencies would each take a trip of their
     # own, and the key check a commit of its own).
-    result, alerts = await run_in_threadpool(
+    account_id, result, alerts = await run_in_threadpool(
         _receive_batch,
         request.app.state.session_factory,
         token=token,
         body=body,
         content_encoding=request.headers.get("content-encoding"),
+        queued_at=time.perf_counter(),
     )
+    remember_account(request, account_id)
+    record_batch(result)
     if alerts is not None:  # after the response: the client never waits for SMTP
         background.add_task(
             send_usage_alerts,
@@ -78,8 +90,13 @@ def _receive_batch(
     token: str,
     body: bytes,
     content_encoding: str | None,
-) -> tuple[BatchResult, DueAlerts | None]:
+    queued_at: float,
+) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
+    started = time.perf_counter()
+    THREADPOOL_WAIT.observe(started - queued_at)
     with session_factory() as db:
+        db.connection()  # begins the transaction: the wait for a connection (or SQLite's lock)
+        DB_CONNECTION_WAIT.observe(time.perf_counter() - started)
         owner = authenticate_key(db, token)  # its last_used_at commits with the batch
         decoded = decode(body, content_encoding)
         plan = plan_for(owner.account.subscription_tier)
@@ -90,4 +107,5 @@ def _receive_batch(
             raw_events=parse_events(decoded),
             may_contain_nul=b"\\u0000" in decoded,
         )
-        return stored.result, alerts_due(account_id=owner.account.id, plan=plan, stored=stored)
+        due = alerts_due(account_id=owner.account.id, plan=plan, stored=stored)
+        return owner.account.id, stored.result, due

@@ -7,13 +7,18 @@ time with `digests_match`.
 Signed out (sign-up, sign-in): there is no session yet, so the token is a *double-submit cookie*.
 GET of the form sets a random token in an HttpOnly, SameSite=Strict cookie (named
 `__Host-llmo_csrf` under https, which no subdomain can set or overwrite) and embeds the same value
-in the form; the POST must carry both, equal. A cross-site page can neither read the cookie nor
+in the form; the POST must carry both, equal. The token is `<random>.<HMAC-SHA256(SECRET_KEY,
+random)>`, so that a cookie planted by someone else (e.g. from a sibling subdomain over plain
+http, where the `__Host-` prefix does not apply) is refused: only this server can mint one. A
+cross-site page can neither read the cookie nor
 make the browser send it (SameSite=Strict). As a second, independent check, a POST whose `Origin`
 header names another site, or whose `Sec-Fetch-Site` says cross-site, is refused as well.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
@@ -64,9 +69,25 @@ def presession_cookie_name(request: Request) -> str:
     return "__Host-llmo_csrf" if secure else "llmo_csrf"
 
 
+def _signature(request: Request, nonce: str) -> str:
+    key = request.app.state.settings.secret_key.get_secret_value().encode("utf-8")
+    message = b"llmobserve presession csrf:" + nonce.encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _signed_here(request: Request, token: str) -> bool:
+    nonce, dot, signature = token.rpartition(".")
+    return bool(dot and nonce) and digests_match(_signature(request, nonce), signature)
+
+
 def presession_token(request: Request) -> str:
-    """The browser's pre-session token, or a new one (give it to `keep_presession_token`)."""
-    return request.cookies.get(presession_cookie_name(request)) or random_token()
+    """The browser's pre-session token if this server signed it, else a new one (give it to
+    `keep_presession_token`)."""
+    cookie = request.cookies.get(presession_cookie_name(request))
+    if cookie and _signed_here(request, cookie):
+        return cookie
+    nonce = random_token()
+    return f"{nonce}.{_signature(request, nonce)}"
 
 
 def keep_presession_token(request: Request, response: Response, token: str) -> None:
@@ -97,7 +118,13 @@ def _same_site(request: Request) -> bool:
 def check_signed_out_form(request: Request, form: Annotated[Form, Depends(read_form)]) -> Form:
     cookie = request.cookies.get(presession_cookie_name(request), "")
     sent = form.get(CSRF_FIELD, "")
-    if not cookie or not sent or not digests_match(cookie, sent) or not _same_site(request):
+    if (
+        not cookie
+        or not sent
+        or not digests_match(cookie, sent)
+        or not _signed_here(request, cookie)
+        or not _same_site(request)
+    ):
         raise _refuse()
     return form
 
