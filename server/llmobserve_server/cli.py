@@ -1,4 +1,4 @@
-"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, version."""
+"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, staff, version."""
 
 from __future__ import annotations
 
@@ -142,6 +142,40 @@ def _set_tier(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff(args: argparse.Namespace) -> int:
+    from llmobserve_server.admin.staff import StaffError, list_staff, set_staff
+    from llmobserve_server.db.engine import create_db_engine, create_session_factory
+    from llmobserve_server.db.migrate import upgrade
+
+    engine = create_db_engine(get_settings())
+    upgrade(engine)
+    try:
+        with create_session_factory(engine)() as db:
+            if args.action == "list":
+                staff = list_staff(db)
+                for user in staff:
+                    print(f"{user.email}\t{user.name}")
+                if not staff:
+                    print("No staff yet: `llmobserve-server staff add EMAIL` makes someone staff.")
+                return 0
+            if not args.email:
+                print(f"error: `staff {args.action}` needs the user's EMAIL.", file=sys.stderr)
+                return 2
+            user, changed = set_staff(db, email=args.email, is_staff=args.action == "add")
+            db.commit()
+            if args.action == "add":
+                state = "is now staff" if changed else "was already staff"
+                print(f"{user.email} {state}: they see the operator console at /admin.")
+            else:
+                print(f"{user.email} {'is no longer' if changed else 'was not'} staff.")
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _version(_args: argparse.Namespace) -> int:
     print(__version__)
     return 0
@@ -206,6 +240,16 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--account", type=uuid.UUID, help="the account's id")
     set_tier.add_argument("--tier", required=True, help="free, pro or enterprise")
     set_tier.set_defaults(handler=_set_tier)
+
+    staff = commands.add_parser(
+        "staff",
+        help="make a user staff (operator console at /admin), remove them, or list staff",
+        description="Staff see every account in the operator console at /admin: usage, plans, "
+        "revenue; they can change an account's plan or disable it. The user must have signed up.",
+    )
+    staff.add_argument("action", choices=["add", "remove", "list"])
+    staff.add_argument("email", nargs="?", help="the user's email (for add and remove)")
+    staff.set_defaults(handler=_staff)
 
     version = commands.add_parser("version", help="print the server's version")
     version.set_defaults(handler=_version)
