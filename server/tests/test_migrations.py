@@ -7,18 +7,22 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session
 
 from llmobserve_server.config import Settings
 from llmobserve_server.db.base import Base
 from llmobserve_server.db.engine import create_db_engine
 from llmobserve_server.db.migrate import current_revision, downgrade, head_revision, upgrade
+from llmobserve_server.db.models import UsageDaily
 from tests.support.databases import database_for
+from tests.support.stored_data import DAY, HOUR, add_account, add_hour
 
 
 @pytest.fixture
@@ -75,3 +79,29 @@ def test_replicas_migrating_at_the_same_time_both_succeed(settings: Settings) ->
     outputs = [process.communicate(timeout=120)[0].decode() for process in processes]
     assert [process.returncode for process in processes] == [0, 0, 0], outputs
     assert all(f"revision {head_revision()}" in output for output in outputs)
+
+
+def test_upgrading_fills_the_daily_rollup_from_the_hourly_one(engine: Engine) -> None:
+    upgrade(engine, "007")
+    account = add_account(engine, "free")
+    day = datetime(2025, 3, 8, tzinfo=timezone.utc)
+    for hour, model in ((day, "a"), (day + 5 * HOUR, "a"), (day + 5 * HOUR, "b"), (day + DAY, "a")):
+        add_hour(engine, account, hour, model=model)
+
+    upgrade(engine)
+
+    with Session(engine) as db:
+        rows = db.execute(
+            select(UsageDaily.day, UsageDaily.dimension, UsageDaily.model, UsageDaily.events)
+            .where(UsageDaily.account_id == account, UsageDaily.day >= day)
+            .order_by(UsageDaily.day, UsageDaily.dimension, UsageDaily.model)
+        ).all()
+    per_slice = [(day, "a", 2), (day, "b", 1)]
+    next_day = [(day + DAY, "a", 1)]
+    expected = [
+        (when, dimension, model, events)
+        for slices in (per_slice, next_day)
+        for dimension in ("", "agent", "customer", "section")
+        for when, model, events in slices
+    ]
+    assert sorted(rows) == sorted(expected)

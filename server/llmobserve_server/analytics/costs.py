@@ -1,4 +1,5 @@
-"""Cost breakdowns by day or dimension, read from the hourly rollup (never from raw events)."""
+"""Cost breakdowns by day or dimension, read from a rollup (analytics/rollups.py), never from
+raw events."""
 
 from __future__ import annotations
 
@@ -6,22 +7,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.db.models import UsageHourly
+from llmobserve_server.analytics.dimensions import utc_day
+from llmobserve_server.analytics.rollups import rollup_for
 
 GroupBy = Literal["day", "provider", "model", "customer", "section", "agent"]
-
-_DIMENSIONS: dict[str, Any] = {
-    "provider": UsageHourly.provider,
-    "model": UsageHourly.model,
-    "customer": UsageHourly.customer_id,
-    "section": UsageHourly.section,
-    "agent": UsageHourly.agent,
-}
 _SUMMED = (
     "events",
     "unpriced_events",
@@ -55,16 +49,6 @@ class CostReport:
     has_more: bool
 
 
-def _day(db: DbSession) -> ColumnElement[str]:
-    if db.get_bind().dialect.name == "postgresql":
-        # Literals, not `.op("AT TIME ZONE")("UTC")`: that binds "UTC" with the column's
-        # UTC-datetime type, which fails on a string.
-        utc: ColumnElement[str] = literal_column("'UTC'")
-        day_format: ColumnElement[str] = literal_column("'YYYY-MM-DD'")
-        return func.to_char(func.timezone(utc, UsageHourly.hour), day_format)
-    return func.substr(UsageHourly.hour, 1, 10)  # SQLite stores "YYYY-MM-DD HH:MM:SS"
-
-
 def cost_report(
     db: DbSession,
     *,
@@ -78,29 +62,24 @@ def cost_report(
     """Costs between `start` (inclusive) and `end` (exclusive), at the rollup's hour resolution.
 
     Rows come by cost, highest first; for `day`, in date order (what a chart needs)."""
-    in_range = (
-        UsageHourly.account_id == account_id,
-        UsageHourly.hour >= start.replace(minute=0, second=0, microsecond=0),
-        UsageHourly.hour < end,
-    )
-    key = _day(db) if group_by == "day" else _DIMENSIONS[group_by]
-    cost = func.sum(UsageHourly.cost_usd).label("cost_usd")
-    sums = [func.sum(getattr(UsageHourly, name)).label(name) for name in _SUMMED]
+    by = [] if group_by == "day" else [group_by]
+    rollup = rollup_for(account_id=account_id, start=start, end=end, by=by)
+    key = utc_day(db, rollup.time) if group_by == "day" else rollup.column(group_by)
+    cost = rollup.sum("cost_usd").label("cost_usd")
+    sums = [rollup.sum(name).label(name) for name in _SUMMED]
     order = (key,) if group_by == "day" else (cost.desc(), key)
     rows = db.execute(
         select(key.label("key"), cost, *sums)
-        .where(*in_range)
+        .where(*rollup.filters)
         .group_by(key)
         .order_by(*order)
         .offset(offset)
         .limit(limit + 1)
     ).all()
     totals = db.execute(
-        select(
-            func.sum(UsageHourly.cost_usd),
-            func.sum(UsageHourly.events),
-            func.sum(UsageHourly.unpriced_events),
-        ).where(*in_range)
+        select(rollup.sum("cost_usd"), rollup.sum("events"), rollup.sum("unpriced_events")).where(
+            *rollup.filters
+        )
     ).one()
     return CostReport(
         total_cost_usd=totals[0] or Decimal(0),

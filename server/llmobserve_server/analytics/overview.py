@@ -4,7 +4,8 @@
     numbers.current.cost_usd, numbers.previous.cost_usd, change(numbers.current.events, …)
     top = top_costs(db, account_id=a, dimension="model", start=s, end=e, limit=5)
 
-All read the hourly rollup (runs per period read the `runs` table), scoped to one account.
+All read a rollup (analytics/rollups.py; runs per period read the `runs` table), scoped to one
+account.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.analytics.dimensions import DIMENSION_COLUMNS, Dimension, matching
+from llmobserve_server.analytics.dimensions import Dimension
+from llmobserve_server.analytics.rollups import rollup_for
 from llmobserve_server.db.models import Run, UsageHourly
 
 MICRO_USD = Decimal("0.000001")  # averages are rounded to a millionth of a dollar
@@ -85,8 +87,9 @@ def compare_periods(
 ) -> PeriodComparison:
     """Totals of [start, end) and of the equally long period before it, in one query."""
     previous_start = start - (end - start)
-    in_current = UsageHourly.hour >= _hour(start)
-    in_previous = UsageHourly.hour < _hour(start)
+    rollup = rollup_for(account_id=account_id, start=previous_start, end=end, match=match)
+    in_current = rollup.time >= _hour(start)
+    in_previous = rollup.time < _hour(start)
 
     def both(column: Any) -> tuple[Any, Any]:
         return func.sum(case((in_current, column))), func.sum(case((in_previous, column)))
@@ -99,15 +102,8 @@ def compare_periods(
         "output_tokens",
         "cached_input_tokens",
     )
-    columns = [part for name in names for part in both(getattr(UsageHourly, name))]
-    row = db.execute(
-        select(*columns).where(
-            UsageHourly.account_id == account_id,
-            UsageHourly.hour >= _hour(previous_start),
-            UsageHourly.hour < end,
-            *matching(match),
-        )
-    ).one()
+    columns = [part for name in names for part in both(getattr(rollup.table, name))]
+    row = db.execute(select(*columns).where(*rollup.filters)).one()
 
     def totals(offset: int) -> Totals:
         values = [row[index * 2 + offset] for index in range(len(names))]
@@ -156,16 +152,12 @@ def top_costs(
 ) -> list[KeyCost]:
     """The `limit` costliest values of `dimension` in [start, end), with their share of
     `total_cost_usd` (the period's total, which the caller already has)."""
-    key = DIMENSION_COLUMNS[dimension]
-    cost = func.sum(UsageHourly.cost_usd).label("cost")
+    rollup = rollup_for(account_id=account_id, start=start, end=end, by=[dimension], match=match)
+    key = rollup.column(dimension)
+    cost = rollup.sum("cost_usd").label("cost")
     rows = db.execute(
-        select(key.label("key"), cost, func.sum(UsageHourly.events).label("events"))
-        .where(
-            UsageHourly.account_id == account_id,
-            UsageHourly.hour >= _hour(start),
-            UsageHourly.hour < end,
-            *matching(match),
-        )
+        select(key.label("key"), cost, rollup.sum("events").label("events"))
+        .where(*rollup.filters)
         .group_by(key)
         .order_by(cost.desc(), key)
         .limit(limit)

@@ -1,4 +1,5 @@
-"""Cost over time from the hourly rollup: one series per top key (provider, model, agent, …).
+"""Cost over time from a rollup (analytics/rollups.py): one series per top key (provider,
+model, agent, …).
 
     series = cost_series(db, account_id=a, start=s, end=e, bucket="day", split_by="model", top=5)
     series.starts        # every bucket in the range, empty ones included
@@ -17,18 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.analytics.dimensions import (
-    DIMENSION_COLUMNS,
-    Bucket,
-    Dimension,
-    bucket_key,
-    bucket_start,
-    matching,
-)
-from llmobserve_server.db.models import UsageHourly
+from llmobserve_server.analytics.dimensions import Bucket, Dimension, bucket_start
+from llmobserve_server.analytics.rollups import rollup_for
 
 _STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
@@ -76,19 +70,19 @@ def cost_series(
 ) -> CostSeries:
     """Cost per bucket between `start` and `end`, split into the `top` costliest keys of
     `split_by` plus "other" (one series when `split_by` is None). One query."""
-    when = bucket_key(db, bucket)
-    keys = [when.label("bucket")]
+    rollup = rollup_for(
+        account_id=account_id,
+        start=start,
+        end=end,
+        by=[split_by] if split_by else [],
+        match=match,
+        bucket=bucket,
+    )
+    keys = [rollup.bucket(db, bucket).label("bucket")]
     if split_by:
-        keys.append(DIMENSION_COLUMNS[split_by].label("key"))
+        keys.append(rollup.column(split_by).label("key"))
     rows = db.execute(
-        select(*keys, func.sum(UsageHourly.cost_usd).label("cost"))
-        .where(
-            UsageHourly.account_id == account_id,
-            UsageHourly.hour >= start.replace(minute=0, second=0, microsecond=0),
-            UsageHourly.hour < end,
-            *matching(match),
-        )
-        .group_by(*keys)
+        select(*keys, rollup.sum("cost_usd").label("cost")).where(*rollup.filters).group_by(*keys)
     ).all()
     starts = bucket_starts(start, end, bucket)
     position = {moment: index for index, moment in enumerate(starts)}

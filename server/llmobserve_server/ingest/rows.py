@@ -89,6 +89,35 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
     ]
 
 
+DAILY_SLICES = (("customer", "customer_id"), ("section", "section"), ("agent", "agent"))
+"""usage_daily's slices past the all-events one (""): (dimension, usage_hourly column)."""
+_SUMS = ("events", "unpriced_events", "cost_usd", *_TOKEN_FIELDS)
+
+
+def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """usage_daily's sums from `usage_deltas`' rows (fewer than the events, and already summed),
+    sorted by key (lock order, as above)."""
+    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for delta in hourly:
+        day = delta["hour"].replace(hour=0)
+        provider, model = delta["provider"], delta["model"]
+        keys = [(day, "", "", provider, model)]
+        keys.extend((day, name, delta[column], provider, model) for name, column in DAILY_SLICES)
+        for key in keys:
+            total = totals.get(key)
+            if total is None:
+                totals[key] = {name: delta[name] for name in _SUMS}
+            else:
+                for name in _SUMS:
+                    total[name] += delta[name]
+    account_id = hourly[0]["account_id"] if hourly else None
+    dimensions = ("day", "dimension", "value", "provider", "model")
+    return [
+        {"account_id": account_id, **dict(zip(dimensions, key, strict=True)), **totals[key]}
+        for key in sorted(totals)
+    ]
+
+
 @dataclass
 class RunDelta:
     run_id: str

@@ -22,7 +22,13 @@ from llmobserve_server.billing.quota import (
 from llmobserve_server.ingest.overrides import find_override, load_overrides
 from llmobserve_server.ingest.rows import event_row
 from llmobserve_server.ingest.schema import BatchResult, EventIn, RejectedEvent
-from llmobserve_server.ingest.store import add_to_month, add_to_runs, add_to_usage, insert_events
+from llmobserve_server.ingest.store import (
+    add_to_daily,
+    add_to_month,
+    add_to_runs,
+    add_to_usage,
+    insert_events,
+)
 from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import TokenUsage, price_event
 
@@ -89,8 +95,9 @@ def ingest_batch(
 
     inserted_ids = insert_events(db, list(rows_by_id.values()))
     new_rows = [row for event_id, row in rows_by_id.items() if event_id in inserted_ids]
-    add_to_usage(db, account_id, new_rows)
+    hourly_deltas = add_to_usage(db, account_id, new_rows)
     add_to_runs(db, account_id, new_rows)
+    add_to_daily(db, hourly_deltas)
     month = month_start(received_at)
     counted = sum(
         1 for row in new_rows if is_counted(operation=row["operation"], provider=row["provider"])

@@ -20,16 +20,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.db.models import Run, TraceEvent, UsageHourly, UsageMonthly
+from llmobserve_server.db.models import Run, TraceEvent, UsageDaily, UsageHourly, UsageMonthly
 from llmobserve_server.ingest.pg_arrays import Encoder, encoder_for
-from llmobserve_server.ingest.rows import RunDelta, run_deltas, usage_deltas
+from llmobserve_server.ingest.rows import RunDelta, daily_deltas, run_deltas, usage_deltas
 
 _EVENTS: Table = TraceEvent.__table__  # type: ignore[assignment]
 _USAGE: Table = UsageHourly.__table__  # type: ignore[assignment]
 _RUNS: Table = Run.__table__  # type: ignore[assignment]
 _MONTHLY: Table = UsageMonthly.__table__  # type: ignore[assignment]
+_DAILY: Table = UsageDaily.__table__  # type: ignore[assignment]
 
 _USAGE_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
+_DAILY_KEY = ("account_id", "day", "dimension", "value", "provider", "model")
 _USAGE_SUMS = (
     "events",
     "unpriced_events",
@@ -119,19 +121,30 @@ def insert_events(db: DbSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     return {row[0] for row in returned}
 
 
-def add_to_usage(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
+def add_to_usage(
+    db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Add the rows to the hourly rollup; the hourly deltas (`add_to_daily` sums them up)."""
     deltas = usage_deltas(account_id, rows)
-    if not deltas:
-        return
-    _upsert(
-        db,
-        "usage",
-        _USAGE,
-        deltas,
-        lambda insert: insert.on_conflict_do_update(
-            index_elements=list(_USAGE_KEY),
-            set_={name: _USAGE.c[name] + insert.excluded[name] for name in _USAGE_SUMS},
-        ),
+    if deltas:
+        _upsert(db, "usage", _USAGE, deltas, _adding(_USAGE, _USAGE_KEY))
+    return deltas
+
+
+def add_to_daily(db: DbSession, hourly_deltas: list[dict[str, Any]]) -> None:
+    """Add the batch's hourly deltas to the daily slices. Call it after the runs, just before
+    the month's counter: the all-events slice has a handful of rows per account and day that
+    every batch updates, so their locks are best held only until the commit."""
+    deltas = daily_deltas(hourly_deltas)
+    if deltas:
+        _upsert(db, "daily", _DAILY, deltas, _adding(_DAILY, _DAILY_KEY))
+
+
+def _adding(table: Table, key: tuple[str, ...]) -> Completion:
+    """ON CONFLICT on `key`: add the new row's sums to the stored ones."""
+    return lambda insert: insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + insert.excluded[name] for name in _USAGE_SUMS},
     )
 
 

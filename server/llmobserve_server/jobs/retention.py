@@ -9,6 +9,7 @@ everything), with `cutoff = now - retention_days`:
 - `trace_events`: an event goes when `timestamp < cutoff`.
 - `usage_hourly`: an hour bucket goes only when the whole hour is older than the cutoff
   (`hour + 1 h <= cutoff`), so the rollups never lose an hour whose newest events are still kept.
+- `usage_daily`: likewise, a day goes only when the whole day is older than the cutoff.
 - `runs`: a run goes when it ended before the cutoff (`ended_at < cutoff`), i.e. when every one of
   its events has gone. A run that straddles the cutoff stays, with its totals as ingested.
 - `usage_monthly` (the quota's and billing's history) is kept: it is one row per account and month.
@@ -18,9 +19,10 @@ the new plan's retention.
 
 Rows are deleted in batches of `batch_size` by primary key, each batch a statement in its own
 short transaction (with a lock timeout on PostgreSQL), so ingestion never waits long behind the
-job. Tables are visited in ingestion's order (events, hourly rollups, runs); a batch that loses a
-lock conflict anyway (a deadlock, a lock timeout, SQLite's busy timeout) is retried, which is safe
-because every batch is idempotent. A run can be asked to stop between batches.
+job. Tables are visited in ingestion's order (events, hourly rollups, runs, daily rollups); a
+batch that loses a lock conflict anyway (a deadlock, a lock timeout, SQLite's busy timeout) is
+retried, which is safe because every batch is idempotent. A run can be asked to stop between
+batches.
 """
 
 from __future__ import annotations
@@ -37,14 +39,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from llmobserve_server.billing.plans import plan_for
-from llmobserve_server.db.models import Account, Run, TraceEvent, UsageHourly
+from llmobserve_server.db.models import Account, Run, TraceEvent, UsageDaily, UsageHourly
 from llmobserve_server.jobs.locks import job_lock
 
 logger = logging.getLogger(__name__)
 
 RETENTION_LOCK_ID = 7_404_240_002  # the advisory lock of a retention run (see jobs/locks.py)
 DEFAULT_BATCH_SIZE = 5_000
-TABLES = ("trace_events", "usage_hourly", "runs")
+TABLES = ("trace_events", "usage_hourly", "runs", "usage_daily")
 _ATTEMPTS = 4
 
 
@@ -161,6 +163,10 @@ def _expired(table: str, account: AccountRetention) -> ColumnElement[bool]:
         return (UsageHourly.account_id == account.account_id) & (
             UsageHourly.hour <= account.cutoff - timedelta(hours=1)
         )
+    if table == "usage_daily":
+        return (UsageDaily.account_id == account.account_id) & (
+            UsageDaily.day <= account.cutoff - timedelta(days=1)
+        )
     # started_at <= ended_at, so the started_at bound changes nothing but lets the
     # (account_id, started_at) index find the candidates.
     return (
@@ -182,8 +188,21 @@ _KEYS: dict[str, tuple[InstrumentedAttribute[object], ...]] = {
         UsageHourly.agent,
     ),
     "runs": (Run.account_id, Run.run_id),
+    "usage_daily": (
+        UsageDaily.account_id,
+        UsageDaily.day,
+        UsageDaily.dimension,
+        UsageDaily.value,
+        UsageDaily.provider,
+        UsageDaily.model,
+    ),
 }
-_MODELS = {"trace_events": TraceEvent, "usage_hourly": UsageHourly, "runs": Run}
+_MODELS = {
+    "trace_events": TraceEvent,
+    "usage_hourly": UsageHourly,
+    "runs": Run,
+    "usage_daily": UsageDaily,
+}
 
 
 def _count_expired(engine: Engine, table: str, account: AccountRetention) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from llmobserve_server.jobs.locks import job_lock
 from llmobserve_server.jobs.retention import (
     RETENTION_LOCK_ID,
+    TABLES,
     AccountRetention,
     RetentionReport,
     apply_retention,
@@ -23,12 +24,14 @@ from tests.support.stored_data import (
     HOUR,
     MINUTE,
     add_account,
+    add_day,
     add_event,
     add_hour,
     add_month,
     add_run,
     hour_start,
     set_tier,
+    stored_days,
     stored_event_ids,
     stored_hours,
     stored_months,
@@ -78,6 +81,20 @@ def test_an_hour_of_rollups_goes_only_when_all_of_it_is_older_than_the_cutoff(
     retention(engine)
 
     assert stored_hours(engine, account) == {straddling, straddling + HOUR}
+
+
+def test_a_day_of_rollups_goes_only_when_all_of_it_is_older_than_the_cutoff(
+    engine: Engine,
+) -> None:
+    account = add_account(engine, "free")
+    straddling = FREE_CUTOFF.replace(hour=0, minute=0)  # the day holding the cutoff: kept
+    for day in (straddling - 2 * DAY, straddling - DAY, straddling, straddling + DAY):
+        add_day(engine, account, day)
+
+    report = retention(engine)
+
+    assert stored_days(engine, account) == {straddling, straddling + DAY}
+    assert of(report, account).rows["usage_daily"] == 2
 
 
 def test_an_hour_ending_exactly_at_the_cutoff_is_deleted(engine: Engine) -> None:
@@ -169,12 +186,13 @@ def test_rows_are_deleted_in_batches_of_the_given_size(engine: Engine) -> None:
     for days in range(3):
         add_hour(engine, account, hour_start(NOW - (10 + days) * DAY))
     add_run(engine, account, NOW - 10 * DAY, NOW - 10 * DAY)
+    add_day(engine, account, datetime(2025, 6, 1, tzinfo=timezone.utc))
 
     report = retention(engine, batch_size=2)
 
     result = of(report, account)
-    assert result.rows == {"trace_events": 5, "usage_hourly": 3, "runs": 1}
-    assert result.batches == {"trace_events": 3, "usage_hourly": 2, "runs": 1}
+    assert result.rows == {"trace_events": 5, "usage_hourly": 3, "runs": 1, "usage_daily": 1}
+    assert result.batches == {"trace_events": 3, "usage_hourly": 2, "runs": 1, "usage_daily": 1}
     assert stored_event_ids(engine, account) == set()
 
 
@@ -188,11 +206,7 @@ def test_a_second_run_deletes_nothing(engine: Engine) -> None:
 
     second = retention(engine)
 
-    assert {table: second.rows(table) for table in ("trace_events", "usage_hourly", "runs")} == {
-        "trace_events": 0,
-        "usage_hourly": 0,
-        "runs": 0,
-    }
+    assert {table: second.rows(table) for table in TABLES} == dict.fromkeys(TABLES, 0)
 
 
 def test_a_dry_run_counts_what_would_go_and_deletes_nothing(engine: Engine) -> None:
@@ -207,6 +221,7 @@ def test_a_dry_run_counts_what_would_go_and_deletes_nothing(engine: Engine) -> N
         "trace_events": 1,
         "usage_hourly": 0,
         "runs": 1,
+        "usage_daily": 0,
     }
     assert stored_event_ids(engine, account) == {old, new}
     assert format_report(report).startswith("Retention would delete 1 trace_events")

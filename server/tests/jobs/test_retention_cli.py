@@ -45,7 +45,10 @@ def test_dry_run_prints_what_would_go_and_deletes_nothing(
     result = retention_cli(settings, "--dry-run")
 
     assert result.returncode == 0, result.stderr
-    assert "Retention would delete 1 trace_events, 0 usage_hourly, 0 runs" in result.stdout
+    assert (
+        "Retention would delete 1 trace_events, 0 usage_hourly, 0 runs, 0 usage_daily"
+        in result.stdout
+    )
     assert f"account {account} (free, 7 days" in result.stdout
     assert stored_event_ids(engine, account) == {event}
 
@@ -58,7 +61,9 @@ def test_retention_deletes_and_prints_per_table(engine: Engine, settings: Settin
     result = retention_cli(settings)
 
     assert result.returncode == 0, result.stderr
-    assert "Retention deleted 1 trace_events, 0 usage_hourly, 0 runs" in result.stdout
+    assert (
+        "Retention deleted 1 trace_events, 0 usage_hourly, 0 runs, 0 usage_daily" in result.stdout
+    )
     assert stored_event_ids(engine, account) == {recent}
 
 

@@ -10,7 +10,14 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from llmobserve_server.db.models import Account, Run, TraceEvent, UsageHourly, UsageMonthly
+from llmobserve_server.db.models import (
+    Account,
+    Run,
+    TraceEvent,
+    UsageDaily,
+    UsageHourly,
+    UsageMonthly,
+)
 
 
 def add_account(engine: Engine, tier: str) -> uuid.UUID:
@@ -98,6 +105,29 @@ def add_month(engine: Engine, account_id: uuid.UUID, month: datetime) -> None:
         db.add(UsageMonthly(account_id=account_id, month=month, events=1))
 
 
+def add_day(engine: Engine, account_id: uuid.UUID, day: datetime) -> None:
+    """One row of the daily rollup's all-events slice, for `day` (a UTC midnight)."""
+    with Session(engine) as db, db.begin():
+        db.add(
+            UsageDaily(
+                account_id=account_id,
+                day=day,
+                dimension="",
+                value="",
+                provider="openai",
+                model="m",
+                events=1,
+                unpriced_events=0,
+                input_tokens=1,
+                cached_input_tokens=0,
+                cache_write_input_tokens=0,
+                output_tokens=1,
+                reasoning_tokens=0,
+                cost_usd=Decimal("0.01"),
+            )
+        )
+
+
 def hour_start(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
@@ -111,6 +141,12 @@ def stored_event_ids(engine: Engine, account_id: uuid.UUID) -> set[uuid.UUID]:
 def stored_hours(engine: Engine, account_id: uuid.UUID) -> set[datetime]:
     with Session(engine) as db:
         query = select(UsageHourly.hour).where(UsageHourly.account_id == account_id)
+        return set(db.scalars(query))
+
+
+def stored_days(engine: Engine, account_id: uuid.UUID) -> set[datetime]:
+    with Session(engine) as db:
+        query = select(UsageDaily.day).where(UsageDaily.account_id == account_id)
         return set(db.scalars(query))
 
 

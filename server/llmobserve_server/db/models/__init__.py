@@ -10,7 +10,7 @@ from llmobserve_server.db.models.accounts import (
 )
 from llmobserve_server.db.models.audit import AuditEvent
 from llmobserve_server.db.models.billing import StripeEvent, UsageAlertSent, UsageMonthly
-from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageHourly
+from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageDaily, UsageHourly
 from llmobserve_server.db.models.invitations import Invitation, PasswordResetToken
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "StripeEvent",
     "TraceEvent",
     "UsageAlertSent",
+    "UsageDaily",
     "UsageHourly",
     "UsageMonthly",
     "User",

@@ -128,6 +128,36 @@ class UsageHourly(Base):
     cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
 
 
+class UsageDaily(Base):
+    """Per-day sums in slices: one dimension at a time, with provider and model, never the
+    cross product `usage_hourly` keeps.
+
+    `dimension` names the slice: "" holds every event once, by provider and model; "customer",
+    "section" and "agent" hold every event once more, by that dimension's `value` ('' where
+    unset). A month of the slices is a few thousand rows where `usage_hourly` holds one per
+    occurring (hour, provider, model, customer, section, agent): the dashboard reads these for
+    ranges of whole days (analytics/rollups.py)."""
+
+    __tablename__ = "usage_daily"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # UTC midnight
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    unpriced_events: Mapped[int] = mapped_column(BigInteger)
+    input_tokens: Mapped[int] = mapped_column(BigInteger)
+    cached_input_tokens: Mapped[int] = mapped_column(BigInteger)
+    cache_write_input_tokens: Mapped[int] = mapped_column(BigInteger)
+    output_tokens: Mapped[int] = mapped_column(BigInteger)
+    reasoning_tokens: Mapped[int] = mapped_column(BigInteger)
+    cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
+
+
 class ModelPrice(Base):
     """An account's own price for a model, used before the public catalogue (USD per 1M tokens)."""
 
