@@ -30,6 +30,8 @@ ACTIONS: dict[str, Action] = {
     "member_removed": Action("Member removed", "danger"),
     "role_changed": Action("Role changed", "warning"),
     "plan_changed": Action("Plan changed", "warning"),
+    "account_disabled": Action("Account disabled by the operator", "danger"),
+    "account_enabled": Action("Account enabled by the operator", "success"),
 }
 
 
