@@ -18,6 +18,7 @@ from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import upgrade
 from llmobserve_server.errors import install_error_handlers
 from llmobserve_server.jobs.scheduler import retention_schedule
+from llmobserve_server.nul_refusal import NulRefusalMiddleware
 from llmobserve_server.observability import (
     RequestObservabilityMiddleware,
     instrument_pool,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(NulRefusalMiddleware)
     for router in (
         auth.router,
         api_keys.router,

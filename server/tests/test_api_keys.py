@@ -268,3 +268,8 @@ def test_the_bearer_scheme_is_case_insensitive(api_key: str, anonymous: httpx.Cl
 def test_the_events_endpoint_refuses_a_session_cookie(user: SignedInUser) -> None:
     error = error_of(user.client.post("/v1/events", json={"events": [event()]}), 401)
     assert error["code"] == "missing_api_key"
+
+
+def test_a_name_with_a_nul_character_is_422(user: SignedInUser) -> None:
+    response = user.client.post("/v1/api-keys", json={"name": "laptop\0"})
+    assert "NUL" in error_of(response, 422)["message"]

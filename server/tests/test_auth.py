@@ -328,3 +328,18 @@ def test_signing_in_again_after_sign_out_starts_a_working_session(user: SignedIn
     response = sign_in_request(user.client, user.email, PASSWORD)
     assert response.status_code == 200, response.text
     assert user.client.get("/v1/api-keys").status_code == 200
+
+
+# --- text PostgreSQL cannot hold ------------------------------------------------------------
+
+
+def test_a_nul_character_in_the_sign_up_name_is_422(client: httpx.Client) -> None:
+    response = client.post(
+        "/v1/auth/sign-up", json={"email": unique_email(), "password": PASSWORD, "name": "a\0b"}
+    )
+    assert "NUL" in error_of(response, 422)["message"]
+
+
+def test_a_nul_character_in_the_sign_in_email_is_422(client: httpx.Client) -> None:
+    response = client.post("/v1/auth/sign-in", json={"email": "a\0b@example.com", "password": "x"})
+    assert "NUL" in error_of(response, 422)["message"]

@@ -65,3 +65,12 @@ def test_pages_keep_the_filters(keyed: httpx.Client) -> None:
 
 def test_an_unknown_status_is_refused(keyed: httpx.Client) -> None:
     error_of(keyed.get("/v1/runs", params={"status": "maybe"}), 422)
+
+
+def test_a_nul_character_in_a_filter_or_run_id_is_a_400_that_says_so(keyed: httpx.Client) -> None:
+    for response in (
+        keyed.get("/v1/runs", params={"customer_id": "acme\0"}),
+        keyed.get("/v1/runs/run%00one"),
+        keyed.get("/v1/costs", params={"group_by": "model", "cursor": "\0"}),
+    ):
+        assert "NUL" in error_of(response, 400)["message"]

@@ -15,6 +15,7 @@ from llmobserve_server.accounts.sign_in import sign_in
 from llmobserve_server.accounts.users import sign_up
 from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import DbDep, SessionCaller, client_ip, session_lifetime
+from llmobserve_server.api.text import Text
 from llmobserve_server.audit import record, record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.db.models import User
@@ -25,11 +26,11 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 class SignUpIn(BaseModel):
     email: EmailStr
     password: str = Field(max_length=1024)
-    name: str = Field(default="", max_length=200)
+    name: Text = Field(default="", max_length=200)
 
 
 class SignInIn(BaseModel):
-    email: str = Field(max_length=320)
+    email: Text = Field(max_length=320)
     password: str = Field(max_length=1024)
 
 

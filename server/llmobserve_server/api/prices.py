@@ -14,6 +14,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from llmobserve_server.api.deps import AnyCaller, DbDep
+from llmobserve_server.api.text import Text
 from llmobserve_server.db.models import ModelPrice
 from llmobserve_server.errors import ApiError
 from llmobserve_server.money import format_usd
@@ -32,8 +33,8 @@ _PER_MTOK = 'USD per million tokens, as a decimal string ("2.50").'
 
 
 class PriceIn(BaseModel):
-    provider: str = Field("", description='The provider, or "" for the model from any provider.')
-    model: str
+    provider: Text = Field("", description='The provider, or "" for the model from any provider.')
+    model: Text
     input_mtok: Amount = Field(None, description=_PER_MTOK)
     output_mtok: Amount = Field(None, description=_PER_MTOK)
     cached_input_mtok: Amount = Field(None, description=_PER_MTOK + " Default: the input price.")

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from llmobserve_server.accounts.tokens import digests_match, random_token
+from llmobserve_server.nul_refusal import has_nul
 from llmobserve_server.web.viewer import ViewerDep
 
 CSRF_FIELD = "csrf_token"
@@ -37,6 +38,9 @@ _REFUSED = (
 )
 
 Form = dict[str, str]
+_NUL_IN_FORM = (
+    "The form contains a NUL character, which no field can hold. Go back, remove it and try again."
+)
 
 
 async def read_form(request: Request) -> Form:
@@ -45,7 +49,10 @@ async def read_form(request: Request) -> Form:
     if content_type != "application/x-www-form-urlencoded":
         return {}
     body = (await request.body()).decode("utf-8", errors="replace")
-    return dict(parse_qsl(body, keep_blank_values=True))
+    form = dict(parse_qsl(body, keep_blank_values=True))
+    if any(has_nul(name) or has_nul(value) for name, value in form.items()):
+        raise HTTPException(400, _NUL_IN_FORM)
+    return form
 
 
 def _refuse() -> HTTPException:

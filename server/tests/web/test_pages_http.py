@@ -180,3 +180,22 @@ def test_the_onboarding_status_fragment_waits_until_an_event_arrives(
     done = user.client.get("/onboarding/test/status", headers={"HX-Request": "true"})
     assert "hx-trigger" not in done.text
     assert "my-model" in done.text and "$0.0042" in done.text
+
+
+def test_a_form_field_with_a_nul_character_gets_a_readable_400_page(user: SignedInUser) -> None:
+    response = user.client.post(
+        "/settings/profile/name", data={"csrf_token": user.csrf_token, "name": "a\0b"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert "NUL character" in response.text
+
+
+def test_a_page_address_with_a_nul_character_gets_a_readable_400_page(
+    user: SignedInUser,
+) -> None:
+    for path in ("/runs?customer=acme%00", "/customers/acme%00"):
+        response = user.client.get(path)
+        assert response.status_code == 400, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "NUL character" in response.text

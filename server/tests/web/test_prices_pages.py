@@ -139,3 +139,11 @@ def test_events_priced_by_the_client_are_not_listed_as_unpriced(
     send(keyed, custom_event("0.01"))
     assert user.client.get("/v1/prices").json()["unpriced_models"] == []
     assert re.search("Models without a price", user.client.get("/settings/prices").text) is None
+
+
+def test_a_nul_character_in_a_price_is_422_and_nothing_is_saved(user: SignedInUser) -> None:
+    price = {"provider": "acme\0", "model": "m\0", "input_mtok": "1", "output_mtok": "2"}
+    response = user.client.post("/v1/prices", json=price)
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.json()["error"]["message"]
+    assert user.client.get("/v1/prices").json()["prices"] == []
