@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.tokens import random_token, sha256_hex
 from llmobserve_server.db.models import Session
+from llmobserve_server.db.scope import scope_session
 
 SESSION_COOKIE = "llmo_session"
 ABSOLUTE_LIFETIME = timedelta(days=30)
@@ -51,7 +52,8 @@ def start_session(
 
 
 def find_active_session(db: DbSession, token: str) -> Session | None:
-    """The live session for a cookie token; refreshes its idle timer now and then."""
+    """The live session for a cookie token; refreshes its idle timer now and then. Scopes `db`
+    to the session's account and user (`db.scope`)."""
     session = db.get(Session, sha256_hex(token))
     now = datetime.now(timezone.utc)
     if session is None or session.revoked_at is not None or session.expires_at <= now:
@@ -61,6 +63,8 @@ def find_active_session(db: DbSession, token: str) -> Session | None:
     if now - session.last_seen_at > _TOUCH_INTERVAL:
         session.last_seen_at = now
         db.commit()
+    # From here on the request's transactions act for the session's account and user.
+    scope_session(db, account_id=session.account_id, user_id=session.user_id)
     return session
 
 
