@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest fmt migrate bench-ingest bench-dashboard schema vendor clean
+.PHONY: run test lint typecheck pytest fmt migrate bench-ingest bench-dashboard schema vendor clean docs docs-serve release-check
 
 $(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml VERSION
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,16 @@ schema: $(INSTALLED)
 ## Re-fetch the dashboard's vendored front-end files from npm (see server/…/web/static/vendor/VENDORED.md).
 vendor:
 	bash scripts/vendor-web.sh
+
+## Build the documentation site into site/ (strict: a broken link or reference fails).
+docs: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## Serve the documentation site with live reload on http://127.0.0.1:8001.
+docs-serve: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+## Build both packages, twine-check them, install the wheels into a fresh virtualenv (deps from
+## PyPI) and smoke-test them: server from the wheel, sign-up, key, an SDK event, its cost.
+release-check: $(INSTALLED)
+	$(BIN)/python scripts/release_check.py

@@ -1,10 +1,18 @@
 """A cap on request bodies for every endpoint, so that no request can make the server buffer an
 unbounded body. `/v1/events` allows the wire format's 5 MB (its decoded size is checked again
-while inflating gzip, in `ingest.body`)."""
+while inflating gzip, in `ingest.body`).
+
+A body whose Content-Length is over the limit is refused at once, whatever the endpoint, with a
+413 in the JSON error shape under the API and as a readable page on the dashboard. A chunked body
+is counted as it is read, and the read that crosses the limit raises a 413 `HTTPException`, which
+the app's error handlers render the same two ways.
+"""
 
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llmobserve_server.errors import error_response
@@ -20,6 +28,16 @@ def _message(limit: int) -> str:
     return f"The request body is larger than {limit // 1024} KB."
 
 
+def _refusal(scope: Scope, message: str) -> Response:
+    # Imported here: the dashboard's error page needs the web package, which imports the app's
+    # dependencies; this module is imported by the app first.
+    from llmobserve_server.web.errors import error_page, is_page_path
+
+    if is_page_path(scope["path"]):
+        return error_page(Request(scope), 413, message)
+    return error_response(413, "payload_too_large", message)
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -31,7 +49,7 @@ class BodyLimitMiddleware:
         limit = _LIMITS.get(scope["path"], DEFAULT_LIMIT)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            response = error_response(413, "payload_too_large", _message(limit))
+            response = _refusal(scope, _message(limit))
             await response(scope, receive, send)
             return
         received = 0
@@ -43,7 +61,7 @@ class BodyLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > limit:
                     # An HTTPException travels through FastAPI's body parsing untouched and is
-                    # rendered by the app's error handler as a 413 in the usual JSON shape.
+                    # rendered by the app's error handlers (JSON for the API, a page for forms).
                     raise HTTPException(413, _message(limit))
             return message
 

@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     web_concurrency: int = Field(default=1, ge=1)
+    session_idle_minutes: int = Field(
+        default=1440,
+        ge=5,
+        description="A session unused for this long ends (the user signs in again).",
+    )
+    session_max_days: float = Field(
+        default=14,
+        gt=0,
+        description="A session ends this long after sign-in, however active it is.",
+    )
     retention_interval_hours: float = Field(
         default=24,
         ge=0,

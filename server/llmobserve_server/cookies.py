@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from llmobserve_server.accounts.sessions import ABSOLUTE_LIFETIME, SESSION_COOKIE
+from llmobserve_server.accounts.sessions import SESSION_COOKIE, NewSession
 
 
-def set_session_cookie(request: Request, response: Response, token: str) -> None:
+def set_session_cookie(request: Request, response: Response, new: NewSession) -> None:
+    """The new session's token, in a cookie that lasts as long as the session can."""
+    remaining = new.session.expires_at - datetime.now(timezone.utc)
     response.set_cookie(
         SESSION_COOKIE,
-        token,
-        max_age=int(ABSOLUTE_LIFETIME.total_seconds()),
+        new.token,
+        max_age=max(int(remaining.total_seconds()), 0),
         httponly=True,
         secure=request.app.state.settings.cookies_secure,
         samesite="lax",

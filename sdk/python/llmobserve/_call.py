@@ -30,11 +30,16 @@ _TOKEN_FIELDS = (
 
 @dataclass(frozen=True)
 class Usage:
-    """Token usage in the wire format's meaning (see docs/api.md):
+    """Token usage in the wire format's meaning (see docs/api/events.md), for `record_call`.
 
-    input_tokens counts ALL input tokens (cached and cache-write included); cached_input_tokens
-    and cache_write_input_tokens are parts of it. output_tokens counts all output tokens;
-    reasoning_tokens is a part of it. Integrations normalize each provider to this.
+    Integrations normalize each provider to these meanings, so that no token is priced twice.
+
+    Attributes:
+        input_tokens: ALL input tokens, cached and cache-write ones included.
+        cached_input_tokens: The cache-read part of `input_tokens`.
+        cache_write_input_tokens: The cache-write part of `input_tokens` (Anthropic).
+        output_tokens: All output tokens, reasoning ones included.
+        reasoning_tokens: The reasoning part of `output_tokens`.
     """
 
     input_tokens: int = 0
@@ -62,14 +67,34 @@ def record_call(
     name: str | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> None:
-    """Queue one event for a finished call. `started_at` is timezone-aware UTC.
+    """Hand a finished provider call to the SDK (for integrations of other libraries).
 
-    A leaf span under the innermost open span of the caller's context, in its run (or in a run
-    of its own outside every run). Example, from an integration::
+    The event is a leaf span under the innermost open span of the caller's context, in its run
+    (or in a run of its own outside every run). It never raises and never blocks; check
+    `is_enabled()` first to skip measuring when the SDK is off.
 
-        record_call(provider="openai", model="gpt-4o-mini", operation="chat",
-                    started_at=started, duration_ms=812.5,
-                    usage=Usage(input_tokens=1200, cached_input_tokens=1024, output_tokens=80))
+    Args:
+        provider: The provider, e.g. `"openai"`.
+        model: The model the provider reported, None if unknown.
+        operation: `"chat"`, `"completion"`, `"embedding"`, `"responses"`, `"query"`, ...
+        started_at: When the call started, timezone-aware UTC.
+        duration_ms: How long it took.
+        usage: Its tokens, in the wire format's meaning.
+        units: Non-token usage, e.g. `{"read_units": 5}`.
+        status: `"error"` when the call failed.
+        error: The error message of a failed call.
+        name: A name for the span; default: the operation.
+        metadata: A JSON object, at most 16 KB encoded.
+
+    Example:
+        ```python
+        if llmobserve.is_enabled():
+            llmobserve.record_call(
+                provider="openai", model="gpt-4o-mini", operation="chat",
+                started_at=started, duration_ms=812.5,
+                usage=llmobserve.Usage(input_tokens=1200, output_tokens=80),
+            )
+        ```
     """
     queue_call(
         CallRecord(
@@ -178,6 +203,11 @@ def _copied(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def is_enabled() -> bool:
-    """Whether `init` ran with a key and the SDK is on (integrations pass straight through if
-    not)."""
+    """Whether the SDK is on: `init()` ran with a key and the SDK is not disabled.
+
+    Wrappers of provider libraries check it first and pass straight through when it is False.
+
+    Returns:
+        True while events are being recorded and sent.
+    """
     return active_worker() is not None

@@ -40,14 +40,30 @@ def active_worker() -> Worker | None:
 def init(api_key: str | None = None, collector_url: str | None = None, **options: Any) -> None:
     """Start the SDK: instrument the installed provider libraries and send their costs.
 
-    Without a key (argument or LLMOBSERVE_API_KEY), or with LLMOBSERVE_ENABLED=false, it logs
-    ONE warning and leaves the application untouched. Calling it again reconfigures: the
-    previous worker delivers what it holds and ends. Options (keyword-only): max_queue_size,
-    batch_size, flush_interval, shutdown_timeout, request_timeout, max_retries, retry_backoff,
-    debug. Example::
+    Call it once, at start-up. The `openai`, `anthropic` and `pinecone` libraries that are
+    installed are patched, and a background thread starts sending events in batches. Calling it
+    again reconfigures the SDK: the previous worker delivers what it holds, then ends; calling it
+    with the same configuration does nothing.
 
+    Without a key (argument or `LLMOBSERVE_API_KEY`), or with `LLMOBSERVE_ENABLED=false`, it logs
+    ONE warning on the `llmobserve` logger and leaves the application untouched. It never raises:
+    a mistyped option is ignored with a warning.
+
+    Args:
+        api_key: The API key (`llmo_sk_…`); default: `LLMOBSERVE_API_KEY`.
+        collector_url: The server; default: `LLMOBSERVE_COLLECTOR_URL`, else
+            `https://api.llmobserve.com`.
+        **options: Keyword-only tuning: `max_queue_size` (10000), `batch_size` (100),
+            `flush_interval` (1.0 s), `shutdown_timeout` (2.0 s), `request_timeout` (5.0 s),
+            `max_retries` (8), `retry_backoff` (0.5 s), `debug` (False).
+
+    Example:
+        ```python
         import llmobserve
-        llmobserve.init(api_key="llmo_sk_...")  # or export LLMOBSERVE_API_KEY=...
+
+        llmobserve.init()  # LLMOBSERVE_API_KEY and LLMOBSERVE_COLLECTOR_URL from the environment
+        llmobserve.init(api_key="llmo_sk_...", collector_url="http://127.0.0.1:8000", batch_size=50)
+        ```
     """
     global _worker, _last_worker, _atexit_registered
     with capture_internal_errors():
@@ -86,11 +102,25 @@ def _patch_integrations() -> None:
 
 
 def flush(timeout: float | None = None) -> bool:
-    """Send everything recorded so far; wait at most `timeout` seconds (default: the
-    shutdown_timeout option). True when every event recorded before the call was delivered (or
-    definitively refused by the collector). Example, at the end of a serverless handler::
+    """Send everything recorded so far, and wait until the server has it.
 
-        llmobserve.flush(timeout=2.0)
+    Use it at the end of a short script or a serverless handler, whose process may end (or
+    freeze) before the background thread sends. A long-running service does not need it.
+
+    Args:
+        timeout: Seconds to wait at most; default: the `shutdown_timeout` option (2 s).
+
+    Returns:
+        True when every event recorded before the call was delivered (or definitively refused by
+        the server); False when the timeout ran out first. True when the SDK is off.
+
+    Example:
+        ```python
+        def handler(event, context):
+            answer = handle(event)
+            llmobserve.flush(timeout=2.0)
+            return answer
+        ```
     """
     with capture_internal_errors():
         worker = _worker
@@ -102,8 +132,15 @@ def flush(timeout: float | None = None) -> bool:
 
 
 def shutdown(timeout: float | None = None) -> None:
-    """Deliver what is queued (waiting at most `timeout` seconds, default: the shutdown_timeout
-    option), then stop. Runs by itself at interpreter exit; `init()` starts the SDK again."""
+    """Deliver what is queued, then stop the SDK.
+
+    It runs by itself at interpreter exit (and `flush` is enough before a process ends), so call
+    it only to stop sending for good; `init()` starts the SDK again.
+
+    Args:
+        timeout: Seconds to wait for delivery at most; default: the `shutdown_timeout` option.
+            Events still queued after it are dropped (and counted in `stats()["dropped"]`).
+    """
     global _worker
     with capture_internal_errors():
         with _lock:
@@ -118,12 +155,21 @@ def _shutdown_at_exit() -> None:
 
 
 def stats() -> dict[str, int]:
-    """Event counters of the current (or last) client: `sent`, `duplicates`, `rejected`,
-    `failed`, `dropped`, `queued` (events), and `retried` (requests sent again)::
+    """The counters of the current SDK client (or of the last one, after `shutdown()`).
 
+    Returns:
+        Counts of events: `sent` (accepted by the server), `duplicates` (a resend the server
+        already had), `rejected` (refused one by one by the server), `failed` (given up after
+        retries, or refused as a whole), `dropped` (never sent: full queue, refused key,
+        shutdown), `queued` (waiting now); and `retried` (requests sent again). All 0 before
+        `init()`.
+
+    Example:
+        ```python
         >>> llmobserve.stats()
         {'sent': 120, 'duplicates': 0, 'rejected': 0, 'failed': 0, 'dropped': 0, 'retried': 1,
          'queued': 3}
+        ```
     """
     with capture_internal_errors():
         worker = _worker or _last_worker
@@ -133,11 +179,29 @@ def stats() -> dict[str, int]:
 
 
 def ping(timeout: float = 10.0) -> dict[str, Any]:
-    """Check the key and the collector: the answer of GET /v1/ping. The one SDK function that
-    raises (an `LLMObserveError`), since it is called on purpose::
+    """Check the API key and the server: who does the key belong to?
 
+    The one SDK function that raises, since it is called on purpose (at start-up, or in a
+    health check).
+
+    Args:
+        timeout: Seconds to wait for the answer.
+
+    Returns:
+        The answer of `GET /v1/ping`: `{"ok": True, "account": {"id", "name",
+        "subscription_tier"}, "key": {"name", "prefix"}}`.
+
+    Raises:
+        NotConfiguredError: `init()` was not called with a key (or the SDK is disabled).
+        CollectorUnreachableError: no answer from the server (DNS, connection, TLS, timeout).
+        AuthenticationError: the server refused the key (401: unknown or revoked).
+        CollectorError: the server answered with another error status.
+
+    Example:
+        ```python
         >>> llmobserve.ping()["account"]["name"]
         'Acme'
+        ```
     """
     worker = _worker
     if worker is None:

@@ -25,8 +25,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Frame:
-    """The attribution of the code running in a scope (what `with llmobserve.run(...) as f`
-    gives): events recorded here get these fields."""
+    """The attribution of the code running in a scope: what `with llmobserve.run(...) as frame`
+    gives. Events recorded in the scope get these fields.
+
+    Attributes:
+        run_id: The run's id (32 hex digits), e.g. for `GET /v1/runs/{run_id}` or your logs.
+        span_id: The innermost open span: the parent of what is recorded here.
+        section: The slash path of the nested sections, e.g. `"support/retrieval"`.
+        customer_id: The customer set by the innermost `customer`.
+        agent: The agent set by the innermost `agent`.
+    """
 
     run_id: str | None = None
     span_id: str | None = None  # the innermost open span: parent of what is recorded here
@@ -68,11 +76,20 @@ def context_propagating(fn: Callable[P, T]) -> Callable[P, T]:
     run, section, customer and agent follow it into a thread pool.
 
     Each call runs in its own copy of that context, so one wrapped function may run in many
-    threads at once::
+    threads at once. (`contextvars` follow asyncio tasks by themselves, not threads.)
 
+    Args:
+        fn: The function to hand to a thread or a pool.
+
+    Returns:
+        A function with the same signature.
+
+    Example:
+        ```python
         with llmobserve.run("nightly-report"):
             with ThreadPoolExecutor() as pool:
                 pool.map(llmobserve.context_propagating(summarize), documents)
+        ```
     """
     captured = contextvars.copy_context()
 

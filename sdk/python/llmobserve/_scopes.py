@@ -25,7 +25,10 @@ _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class Scope:
-    """Base of the four scopes: `_frame` says what a scope changes in the frame it opens in."""
+    """What `run`, `section`, `agent` and `customer` return: a context manager (sync and async)
+    and a decorator. Entering it gives the `Frame` of the code inside. (`_frame` says what a
+    scope changes in the frame it opens in.)
+    """
 
     operation: str | None = None  # the span's operation; None: not a span
 
@@ -202,43 +205,93 @@ class _Customer(Scope):
 def run(name: str | None = None) -> Scope:
     """Group what happens inside into one run (a trace): a new run id and its root span.
 
-    Nested in another run, it starts a run of its own (keeping customer, section and agent)::
+    A context manager (`with`, `async with`) and a decorator (functions, coroutine functions,
+    generators, async generators). When the run ends, an event for its root span is sent (its
+    duration; status `error` if an exception passed through it, which goes on unchanged). Nested
+    in another run, it starts a run of its own, keeping the customer, section and agent.
 
+    Args:
+        name: The run's name in the dashboard; as a decorator, default: the function's name.
+
+    Returns:
+        A `Scope`; `with llmobserve.run(...) as frame` gives the run's `Frame` (`frame.run_id`).
+
+    Example:
+        ```python
         with llmobserve.run("answer-ticket") as frame:
-            print(frame.run_id)
-            ...
+            answer(ticket)
+        print(frame.run_id)
 
         @llmobserve.run("nightly-digest")
         async def digest(): ...
+        ```
     """
     return _Run(name)
 
 
 def section(name: str | None = None) -> Scope:
-    """A feature or step: a child span, and a section path for cost reports. Nested sections
-    make a path ("support/retrieval"); outside a run, a section starts a run of its own::
+    """Attribute what happens inside to a section (a feature or step) of your product.
 
+    A child span of the current run, whose events carry the section; nested sections make a path
+    (`support/retrieval`). Outside every run, a section starts a run of its own. A context manager
+    and a decorator, like `run`.
+
+    Args:
+        name: The section's name (slashes make a path); as a decorator, default: the
+            function's name.
+
+    Returns:
+        A `Scope`.
+
+    Example:
+        ```python
         with llmobserve.section("support"):
             with llmobserve.section("retrieval"):
-                index.query(...)  # section "support/retrieval"
+                index.query(vector=embedding, top_k=5)  # section "support/retrieval"
+        ```
     """
     return _Section(name)
 
 
 def agent(name: str | None = None) -> Scope:
-    """Attribute what happens inside to an agent: a child span whose events carry `agent`::
+    """Attribute what happens inside to an agent.
 
-    @llmobserve.agent("planner")
-    def plan(task): ...
+    A child span of the current run whose events carry `agent`, so that costs can be grouped by
+    agent across runs. A context manager and a decorator, like `run`.
+
+    Args:
+        name: The agent's name; as a decorator, default: the function's name.
+
+    Returns:
+        A `Scope`.
+
+    Example:
+        ```python
+        @llmobserve.agent("planner")
+        def plan(task): ...
+        ```
     """
     return _Agent(name)
 
 
 def customer(customer_id: str) -> Scope:
-    """Attribute what happens inside to one of your customers (no span of its own)::
+    """Attribute what happens inside to one of your customers.
 
-    with llmobserve.customer(request.user.org_id):
-        handle(request)
+    Not a span: it only sets the `customer_id` of the events recorded inside (the innermost
+    `customer` wins). A context manager and a decorator, like `run`.
+
+    Args:
+        customer_id: Your id for the customer (an organisation, a tenant, a user), at most 200
+            characters.
+
+    Returns:
+        A `Scope`.
+
+    Example:
+        ```python
+        with llmobserve.customer(request.user.org_id):
+            handle(request)
+        ```
     """
     return _Customer(customer_id)
 

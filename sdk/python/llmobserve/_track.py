@@ -40,14 +40,34 @@ def track(
     metadata: Mapping[str, Any] | None = None,
     customer_id: str | None = None,
 ) -> None:
-    """Record one custom event in the current run, section, customer and agent.
+    """Record one custom event: a cost the integrations do not see.
 
-    `cost_usd` (a Decimal, str, int or float, sent as an exact decimal string) is used when the
-    collector has no price for `provider`/`model`; `customer_id` overrides the context's.
-    Example::
+    The event joins the current run, section, agent and customer (or is a run of its own outside
+    every run). It never raises and never blocks; without `init()` it does nothing.
 
+    Args:
+        name: What the event is, shown in the run's span tree.
+        cost_usd: Your cost (a `Decimal`, `str`, `int` or `float`, sent as an exact decimal
+            string); used when the server has no price of its own for `provider`/`model`.
+        provider: The provider or service, e.g. `"acme-ocr"`.
+        model: The model, e.g. `"gpt-4o-mini"` (the server prices its tokens).
+        operation: The kind of operation (`"chat"`, `"embedding"`, ...); default `"custom"`.
+        input_tokens: All input tokens, cached ones included.
+        output_tokens: All output tokens, reasoning ones included.
+        cached_input_tokens: The cache-read part of `input_tokens`.
+        reasoning_tokens: The reasoning part of `output_tokens`.
+        units: Non-token usage, e.g. `{"pages": 3}`.
+        duration_ms: How long it took; the event's timestamp is then its start.
+        status: `"error"` for a failed operation.
+        error: The error message of a failed operation.
+        metadata: A JSON object, at most 16 KB encoded.
+        customer_id: Overrides the context's customer for this event.
+
+    Example:
+        ```python
         llmobserve.track("ocr-page", cost_usd=Decimal("0.0015"), provider="acme-ocr",
                          units={"pages": 1}, metadata={"document": doc_id})
+        ```
     """
     worker = active_worker()
     if worker is None or not worker.admit():

@@ -19,18 +19,25 @@ MAX_FAILURES_PER_IP = 30
 
 
 def check_sign_in_allowed(db: DbSession, *, email: str, ip: str) -> None:
-    """Raise 429 when this email or IP has failed too often within the window."""
+    """Raise 429 when this email or IP has failed too often within the window. The message says
+    which, and what to do."""
     since = datetime.now(timezone.utc) - WINDOW
-    per_email = _failures(db, SignInFailure.email == email, since)
-    per_ip = _failures(db, SignInFailure.ip == ip, since)
-    if per_email >= MAX_FAILURES_PER_EMAIL or per_ip >= MAX_FAILURES_PER_IP:
-        minutes = int(WINDOW.total_seconds() // 60)
-        raise ApiError(
-            429,
-            "too_many_attempts",
-            f"Too many failed sign-ins. Wait {minutes} minutes, or reset your password.",
-            headers={"Retry-After": str(int(WINDOW.total_seconds()))},
+    minutes = int(WINDOW.total_seconds() // 60)
+    if _failures(db, SignInFailure.email == email, since) >= MAX_FAILURES_PER_EMAIL:
+        reason = (
+            f"Too many failed sign-ins for this email. Wait {minutes} minutes, "
+            "or reset your password."
         )
+    elif _failures(db, SignInFailure.ip == ip, since) >= MAX_FAILURES_PER_IP:
+        reason = f"Too many failed sign-ins from your network. Wait {minutes} minutes."
+    else:
+        return
+    raise ApiError(
+        429,
+        "too_many_attempts",
+        reason,
+        headers={"Retry-After": str(int(WINDOW.total_seconds()))},
+    )
 
 
 def _failures(db: DbSession, condition: object, since: datetime) -> int:
@@ -47,11 +54,14 @@ def _failures(db: DbSession, condition: object, since: datetime) -> int:
     )
 
 
-def record_failure(db: DbSession, *, email: str, ip: str) -> None:
+def record_failure(db: DbSession, *, email: str, ip: str) -> bool:
+    """Count a failed sign-in. True when it is the one that pauses this email's sign-ins."""
     now = datetime.now(timezone.utc)
-    db.add(SignInFailure(email=email, ip=ip, created_at=now))
+    db.add(SignInFailure(email=email, ip=ip[:64], created_at=now))
     # Keep the table small: drop what no longer counts.
     db.execute(delete(SignInFailure).where(SignInFailure.created_at < now - WINDOW))
+    db.flush()
+    return _failures(db, SignInFailure.email == email, now - WINDOW) == MAX_FAILURES_PER_EMAIL
 
 
 def clear_failures(db: DbSession, *, email: str) -> None:

@@ -5,11 +5,12 @@
     overview.active_7d, overview.mrr_usd
 
 Sources, chosen so that no query reads more than its window:
-- sign-ups: `users.created_at` (one row per person; accounts created by invitation are not
-  sign-ups), over the last `DAYS` days;
-- events per day and active accounts: the `usage_hourly` rollup by the events' own hour. Per day
-  it reads only the window's rows; "active" probes each account's (account_id, hour) primary-key
-  range for one row, so it never sums an account's whole history;
+- sign-ups: `users.created_at` (one row per person, people who joined by invitation included),
+  over the last `DAYS` days;
+- events per day: the `usage_daily` rollup's all-events slice, by the events' own day: a few
+  rows per account and day, only the window's;
+- active accounts: `usage_hourly`, probing each account's (account_id, hour) primary-key range
+  for one row since the cut-off, so it never reads an account's whole history;
 - events this month: `usage_monthly` (the quota's counter, by month of receipt, markers and
   duplicates not counted), one row per account;
 - plans and revenue: `accounts` and the prices in `billing/plans.py`.
@@ -22,13 +23,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.admin.days import day_of, day_start, last_days, utc_day
 from llmobserve_server.billing.plans import PLANS, plan_for
 from llmobserve_server.billing.quota import month_start
-from llmobserve_server.db.models import Account, UsageHourly, UsageMonthly, User
+from llmobserve_server.db.models import Account, UsageDaily, UsageHourly, UsageMonthly, User
 
 DAYS = 30
 
@@ -119,26 +120,32 @@ def events_per_day(
     db: DbSession, *, days: list[date], account_id: uuid.UUID | None = None
 ) -> list[DayVolume]:
     """Events and cost per UTC day of the events' timestamps over `days` (consecutive), every
-    account together or one account (its primary-key range of the rollup)."""
-    day = utc_day(db, UsageHourly.hour).label("day")
+    account together or one account. Reads `usage_daily`'s all-events slice (dimension ""): a
+    few rows per account and day, where `usage_hourly` holds one per hour and key."""
     query = (
         select(
-            day,
-            func.sum(UsageHourly.events).label("events"),
-            func.sum(UsageHourly.cost_usd).label("cost"),
+            UsageDaily.day,
+            func.sum(UsageDaily.events).label("events"),
+            func.sum(UsageDaily.cost_usd).label("cost"),
         )
-        .where(
-            UsageHourly.hour >= day_start(days[0]),
-            UsageHourly.hour < day_start(days[-1]) + timedelta(days=1),
-        )
-        .group_by(day)
+        .where(*whole_days(days))
+        .group_by(UsageDaily.day)
     )
     if account_id is not None:
-        query = query.where(UsageHourly.account_id == account_id)
+        query = query.where(UsageDaily.account_id == account_id)
     totals = {
-        day_of(row.day): (int(row.events or 0), row.cost or Decimal(0)) for row in db.execute(query)
+        row.day.date(): (int(row.events or 0), row.cost or Decimal(0)) for row in db.execute(query)
     }
     return [DayVolume(moment, *totals.get(moment, (0, Decimal(0)))) for moment in days]
+
+
+def whole_days(days: list[date]) -> list[ColumnElement[bool]]:
+    """`usage_daily` rows of every event (the "" slice) on `days` (consecutive)."""
+    return [
+        UsageDaily.dimension == "",
+        UsageDaily.day >= day_start(days[0]),
+        UsageDaily.day < day_start(days[-1]) + timedelta(days=1),
+    ]
 
 
 def active_accounts(db: DbSession, *, since: datetime) -> int:

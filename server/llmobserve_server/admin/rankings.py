@@ -2,7 +2,7 @@
 near or over their plan's monthly quota. Cross-account.
 
     top_by_events(db, now=now)           # this month, from usage_monthly (one row per account)
-    top_by_cost(db, start=s, end=now)    # cost tracked in the window, from usage_hourly
+    top_by_cost(db, days=last_30_days)   # cost tracked on those days, from usage_daily
     near_quota(db, now=now)              # at 80 % of the plan's events or more, this month
 """
 
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.admin.overview import whole_days
 from llmobserve_server.billing.plans import PLANS, Plan, plan_for
 from llmobserve_server.billing.quota import month_start
-from llmobserve_server.db.models import Account, UsageHourly, UsageMonthly
+from llmobserve_server.db.models import Account, UsageDaily, UsageMonthly
 
 TOP = 10
 NEAR_QUOTA_PERCENT = 80  # the first usage email goes out here too (billing/usage_alerts.py)
@@ -70,19 +71,17 @@ def top_by_events(db: DbSession, *, now: datetime, limit: int = TOP) -> list[Ran
     return [RankedAccount(row.id, row.name, row.subscription_tier, int(row.events)) for row in rows]
 
 
-def top_by_cost(
-    db: DbSession, *, start: datetime, end: datetime, limit: int = TOP
-) -> list[RankedAccount]:
-    """The accounts whose events between `start` and `end` cost the most (the LLM spend they
-    track with us, not what they pay us). Reads the window's rollup rows only."""
+def top_by_cost(db: DbSession, *, days: list[date], limit: int = TOP) -> list[RankedAccount]:
+    """The accounts whose events on `days` (consecutive UTC days) cost the most: the LLM spend
+    they track with us, not what they pay us. Reads the window's `usage_daily` rows only."""
     totals = (
         select(
-            UsageHourly.account_id,
-            func.sum(UsageHourly.events).label("events"),
-            func.sum(UsageHourly.cost_usd).label("cost"),
+            UsageDaily.account_id,
+            func.sum(UsageDaily.events).label("events"),
+            func.sum(UsageDaily.cost_usd).label("cost"),
         )
-        .where(UsageHourly.hour >= start, UsageHourly.hour < end)
-        .group_by(UsageHourly.account_id)
+        .where(*whole_days(days))
+        .group_by(UsageDaily.account_id)
         .subquery()
     )
     rows = db.execute(
@@ -93,11 +92,7 @@ def top_by_cost(
     ).all()
     return [
         RankedAccount(
-            row.id,
-            row.name,
-            row.subscription_tier,
-            int(row.events or 0),
-            row.cost or Decimal(0),
+            row.id, row.name, row.subscription_tier, int(row.events or 0), row.cost or Decimal(0)
         )
         for row in rows
     ]

@@ -1,5 +1,6 @@
-"""Changing an account's plan from the console: `billing.tier_change.set_tier`, committed, then
-an email to the account's owners about the new plan (as `set-tier` and Stripe's webhooks do).
+"""Changing an account's plan from the console: `billing.tier_change.change_tier` (which writes
+the account's audit log, with the staff member as the actor), committed, then an email to the
+account's owners about the new plan (as `set-tier` and Stripe's webhooks do).
 
 A Stripe subscription is not touched: an account that pays through Stripe and is moved here
 keeps being billed until it is canceled in Stripe (the console says so next to the form).
@@ -11,18 +12,23 @@ import uuid
 
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.audit import Actor
 from llmobserve_server.billing.stripe_emails import notify_owners
 from llmobserve_server.billing.stripe_webhooks import Outcome
-from llmobserve_server.billing.tier_change import TierChange, set_tier
+from llmobserve_server.billing.tier_change import TierChange, TierChangeError, change_tier
 from llmobserve_server.config import Settings
+from llmobserve_server.db.models import Account
 
 
-def change_tier(
-    settings: Settings, db: DbSession, *, account_id: uuid.UUID, tier: str
+def change_plan(
+    settings: Settings, db: DbSession, *, account_id: uuid.UUID, tier: str, actor: Actor
 ) -> TierChange:
     """Put the account on `tier` and commit; email its owners when the plan really changed.
     Raises `TierChangeError` (unknown account or tier) before changing anything."""
-    change = set_tier(db, tier=tier, account_id=account_id)
+    account = db.get(Account, account_id)
+    if account is None:
+        raise TierChangeError(f"No account has the id {account_id}.")
+    change = change_tier(db, account=account, tier=tier, actor=actor, reason="operator console")
     db.commit()
     if change.changed:
         notify_owners(
@@ -33,7 +39,7 @@ def change_tier(
                 event_type="admin",
                 account_id=account_id,
                 old_tier=change.old_tier,
-                new_tier=change.account.subscription_tier,
+                new_tier=account.subscription_tier,
             ),
         )
     return change

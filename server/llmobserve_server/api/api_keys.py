@@ -6,12 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from llmobserve_server.accounts.api_keys import create_api_key, list_api_keys, revoke_api_key
-from llmobserve_server.api.deps import DbDep, SessionCaller
-from llmobserve_server.db.models import ApiKey
+from llmobserve_server.api.actors import request_actor
+from llmobserve_server.api.deps import Caller, DbDep, SessionCaller
+from llmobserve_server.audit import record
+from llmobserve_server.audit.targets import describe_key
+from llmobserve_server.db.models import ApiKey, User
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
@@ -51,10 +54,13 @@ class ApiKeyListOut(BaseModel):
 
 
 @router.post("", status_code=201, response_model=CreatedApiKeyOut)
-def create_key(body: ApiKeyIn, caller: SessionCaller, db: DbDep) -> CreatedApiKeyOut:
+def create_key(
+    body: ApiKeyIn, request: Request, caller: SessionCaller, db: DbDep
+) -> CreatedApiKeyOut:
     created = create_api_key(
         db, account_id=caller.account_id, created_by=caller.user_id, name=body.name
     )
+    _audit(db, request, caller, "api_key_created", created.api_key)
     db.commit()
     return CreatedApiKeyOut(**ApiKeyOut.of(created.api_key).model_dump(), key=created.key)
 
@@ -66,7 +72,19 @@ def list_keys(caller: SessionCaller, db: DbDep) -> ApiKeyListOut:
 
 
 @router.delete("/{key_id}", status_code=204)
-def revoke_key(key_id: uuid.UUID, caller: SessionCaller, db: DbDep) -> Response:
-    revoke_api_key(db, account_id=caller.account_id, key_id=key_id)
+def revoke_key(key_id: uuid.UUID, request: Request, caller: SessionCaller, db: DbDep) -> Response:
+    revoked = revoke_api_key(db, account_id=caller.account_id, key_id=key_id)
+    _audit(db, request, caller, "api_key_revoked", revoked)
     db.commit()
     return Response(status_code=204)
+
+
+def _audit(db: DbDep, request: Request, caller: Caller, action: str, api_key: ApiKey) -> None:
+    user = db.get(User, caller.user_id) if caller.user_id else None
+    record(
+        db,
+        account_id=caller.account_id,
+        action=action,
+        actor=request_actor(request, user),
+        target=describe_key(api_key),
+    )

@@ -5,11 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
-from llmobserve_server.accounts.sessions import NewSession, revoke_session, start_session
+from llmobserve_server.accounts.sessions import (
+    SESSION_COOKIE,
+    NewSession,
+    revoke_session,
+    start_session,
+)
 from llmobserve_server.accounts.sign_in import sign_in
 from llmobserve_server.accounts.users import sign_up
-from llmobserve_server.api.deps import DbDep, SessionCaller, client_ip
+from llmobserve_server.api.actors import request_actor
+from llmobserve_server.api.deps import DbDep, SessionCaller, client_ip, session_lifetime
+from llmobserve_server.audit import record, record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
+from llmobserve_server.db.models import User
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -54,9 +62,17 @@ def sign_up_endpoint(body: SignUpIn, request: Request, response: Response, db: D
         account_id=created.account.id,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        lifetime=session_lifetime(request),
+        replacing=request.cookies.get(SESSION_COOKIE),
+    )
+    record(
+        db,
+        account_id=created.account.id,
+        action="sign_up",
+        actor=request_actor(request, created.user),
     )
     db.commit()
-    set_session_cookie(request, response, new.token)
+    set_session_cookie(request, response, new)
     return _session_out(new, email=created.user.email, name=created.user.name)
 
 
@@ -68,15 +84,21 @@ def sign_in_endpoint(body: SignInIn, request: Request, response: Response, db: D
         password=body.password,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        lifetime=session_lifetime(request),
+        replacing=request.cookies.get(SESSION_COOKIE),
     )
-    set_session_cookie(request, response, new.token)
+    set_session_cookie(request, response, new)
     return _session_out(new, email=user.email, name=user.name)
 
 
 @router.post("/sign-out", status_code=204)
-def sign_out_endpoint(caller: SessionCaller, db: DbDep) -> Response:
+def sign_out_endpoint(request: Request, caller: SessionCaller, db: DbDep) -> Response:
     assert caller.session is not None
     revoke_session(db, caller.session.id)
+    user = db.get(User, caller.session.user_id)
+    if user is not None:
+        actor = request_actor(request, user)
+        record_for_user(db, user_id=user.id, action="sign_out", actor=actor)
     db.commit()
     response = Response(status_code=204)
     clear_session_cookie(response)

@@ -11,7 +11,11 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.api_keys import authenticate_key
-from llmobserve_server.accounts.sessions import SESSION_COOKIE, find_active_session
+from llmobserve_server.accounts.sessions import (
+    SESSION_COOKIE,
+    SessionLifetime,
+    find_active_session,
+)
 from llmobserve_server.accounts.tokens import digests_match
 from llmobserve_server.db.models import ApiKey, Session
 from llmobserve_server.errors import ApiError
@@ -71,7 +75,7 @@ def _caller_from_session(request: Request, db: DbSession) -> Caller | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    session = find_active_session(db, token)
+    session = find_active_session(db, token, session_lifetime(request))
     if session is None:
         return None
     if request.method not in _SAFE_METHODS:
@@ -119,6 +123,11 @@ def require_caller(request: Request, db: DbDep) -> Caller:
 ApiKeyCaller = Annotated[Caller, Depends(require_api_key)]
 SessionCaller = Annotated[Caller, Depends(require_session)]
 AnyCaller = Annotated[Caller, Depends(require_caller)]
+
+
+def session_lifetime(request: Request) -> SessionLifetime:
+    """How long sessions last on this server (SESSION_IDLE_MINUTES, SESSION_MAX_DAYS)."""
+    return SessionLifetime.of(request.app.state.settings)
 
 
 def client_ip(request: Request) -> str:

@@ -31,7 +31,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.audit import STRIPE
 from llmobserve_server.billing.stripe_billing import stripe_client
+from llmobserve_server.billing.tier_change import change_tier
 from llmobserve_server.config import Settings
 from llmobserve_server.db.models import Account, StripeEvent
 
@@ -106,7 +108,7 @@ def _checkout_completed(db: DbSession, event: stripe.Event, data: dict[str, Any]
         account.stripe_customer_id = str(data["customer"])
     if data.get("subscription"):
         account.stripe_subscription_id = str(data["subscription"])
-    return _set_tier(event, account, "pro")
+    return _set_tier(db, event, account, "pro")
 
 
 def _subscription_updated(db: DbSession, event: stripe.Event, data: dict[str, Any]) -> Outcome:
@@ -116,9 +118,9 @@ def _subscription_updated(db: DbSession, event: stripe.Event, data: dict[str, An
     status = str(data.get("status", ""))
     if status in PAID_STATUSES:
         account.stripe_subscription_id = str(data["id"])
-        return _set_tier(event, account, "pro")
+        return _set_tier(db, event, account, "pro")
     if status in ENDED_STATUSES:
-        return _set_tier(event, account, "free")
+        return _set_tier(db, event, account, "free")
     return Outcome(event.id, event.type, account_id=account.id)
 
 
@@ -128,7 +130,7 @@ def _subscription_deleted(db: DbSession, event: stripe.Event, data: dict[str, An
         return _unmatched(event, data)
     if account.stripe_subscription_id == data.get("id"):
         account.stripe_subscription_id = None
-    return _set_tier(event, account, "free")
+    return _set_tier(db, event, account, "free")
 
 
 def _payment_failed(db: DbSession, event: stripe.Event, data: dict[str, Any]) -> Outcome:
@@ -153,12 +155,12 @@ _HANDLERS = {
 }
 
 
-def _set_tier(event: stripe.Event, account: Account, tier: str) -> Outcome:
+def _set_tier(db: DbSession, event: stripe.Event, account: Account, tier: str) -> Outcome:
     old = account.subscription_tier
     if old == "enterprise":
         logger.warning("Stripe event %s left Enterprise account %s as it is", event.id, account.id)
         return Outcome(event.id, event.type, account_id=account.id)
-    account.subscription_tier = tier
+    change_tier(db, account=account, tier=tier, actor=STRIPE, reason=event.type)
     return Outcome(event.id, event.type, account_id=account.id, old_tier=old, new_tier=tier)
 
 

@@ -1,5 +1,7 @@
-"""Setting an account's plan by hand: `llmobserve-server set-tier`, for installs without Stripe
-(and for support). Stripe's webhooks change the tier on their own when billing is configured."""
+"""Changing an account's plan: `change_tier` is the one place a tier changes, and it writes the
+audit log's `plan_changed` with who did it (Stripe's webhooks, the `set-tier` command, a user).
+`set_tier` finds the account for `llmobserve-server set-tier`, for installs without Stripe (and for
+support)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.users import normalize_email
+from llmobserve_server.audit import CLI, Actor, record
 from llmobserve_server.billing.plans import PLANS
 from llmobserve_server.db.models import Account, Membership, User
 
@@ -39,9 +42,32 @@ def set_tier(
     if tier not in PLANS:
         raise TierChangeError(f"Unknown tier {tier!r}: choose one of {', '.join(PLANS)}.")
     account = _account_by_id(db, account_id) if account_id else _account_owned_by(db, email or "")
-    old_tier = account.subscription_tier
+    return change_tier(db, account=account, tier=tier, actor=CLI)
+
+
+def change_tier(
+    db: DbSession, *, account: Account, tier: str, actor: Actor, reason: str | None = None
+) -> TierChange:
+    """Put `account` on `tier` (not committed) and, when that is a change, record it in the
+    account's audit log as done by `actor` (`audit.STRIPE`, `audit.CLI` or a user), with
+    `reason` (e.g. the Stripe event type)."""
+    if tier not in PLANS:
+        raise TierChangeError(f"Unknown tier {tier!r}: choose one of {', '.join(PLANS)}.")
+    change = TierChange(account=account, old_tier=account.subscription_tier)
     account.subscription_tier = tier
-    return TierChange(account=account, old_tier=old_tier)
+    if change.changed:
+        details = {"from": change.old_tier, "to": tier}
+        if reason:
+            details["reason"] = reason
+        record(
+            db,
+            account_id=account.id,
+            action="plan_changed",
+            actor=actor,
+            target=PLANS[tier].name,
+            details=details,
+        )
+    return change
 
 
 def _account_by_id(db: DbSession, account_id: uuid.UUID) -> Account:

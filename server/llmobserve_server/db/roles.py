@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, text
 
 logger = logging.getLogger(__name__)
 
-DOCS = "docs/operations.md#row-level-security"
+DOCS = "docs/self-hosting/postgresql.md#the-database-and-its-two-roles"
 
 
 @dataclass(frozen=True)

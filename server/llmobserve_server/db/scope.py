@@ -65,6 +65,11 @@ def scoped_account(db: DbSession) -> uuid.UUID | None:
     return account_id if isinstance(account_id, uuid.UUID) else None
 
 
+def scoped_user(db: DbSession) -> uuid.UUID | None:
+    user_id = db.info.get(_USER_KEY)
+    return user_id if isinstance(user_id, uuid.UUID) else None
+
+
 def _parameters(db: DbSession) -> dict[str, str]:
     account_id, user_id = db.info.get(_ACCOUNT_KEY), db.info.get(_USER_KEY)
     return {"account_id": str(account_id or ""), "user_id": str(user_id or "")}

@@ -12,6 +12,8 @@ everything), with `cutoff = now - retention_days`:
 - `usage_daily`: likewise, a day goes only when the whole day is older than the cutoff.
 - `runs`: a run goes when it ended before the cutoff (`ended_at < cutoff`), i.e. when every one of
   its events has gone. A run that straddles the cutoff stays, with its totals as ingested.
+- `audit_events`: an entry of the audit log goes when `created_at < cutoff`, so the log is kept as
+  long as the plan keeps events.
 - `usage_monthly` (the quota's and billing's history) is kept: it is one row per account and month.
 
 The tier is read at each run, so a downgrade keeps its data until the next run, which then applies
@@ -39,14 +41,21 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from llmobserve_server.billing.plans import plan_for
-from llmobserve_server.db.models import Account, Run, TraceEvent, UsageDaily, UsageHourly
+from llmobserve_server.db.models import (
+    Account,
+    AuditEvent,
+    Run,
+    TraceEvent,
+    UsageDaily,
+    UsageHourly,
+)
 from llmobserve_server.jobs.locks import job_lock
 
 logger = logging.getLogger(__name__)
 
 RETENTION_LOCK_ID = 7_404_240_002  # the advisory lock of a retention run (see jobs/locks.py)
 DEFAULT_BATCH_SIZE = 5_000
-TABLES = ("trace_events", "usage_hourly", "runs", "usage_daily")
+TABLES = ("trace_events", "usage_hourly", "runs", "usage_daily", "audit_events")
 _ATTEMPTS = 4
 
 
@@ -167,6 +176,10 @@ def _expired(table: str, account: AccountRetention) -> ColumnElement[bool]:
         return (UsageDaily.account_id == account.account_id) & (
             UsageDaily.day <= account.cutoff - timedelta(days=1)
         )
+    if table == "audit_events":
+        return (AuditEvent.account_id == account.account_id) & (
+            AuditEvent.created_at < account.cutoff
+        )
     # started_at <= ended_at, so the started_at bound changes nothing but lets the
     # (account_id, started_at) index find the candidates.
     return (
@@ -196,12 +209,14 @@ _KEYS: dict[str, tuple[InstrumentedAttribute[object], ...]] = {
         UsageDaily.provider,
         UsageDaily.model,
     ),
+    "audit_events": (AuditEvent.id,),
 }
 _MODELS = {
     "trace_events": TraceEvent,
     "usage_hourly": UsageHourly,
     "runs": Run,
     "usage_daily": UsageDaily,
+    "audit_events": AuditEvent,
 }
 
 

@@ -14,6 +14,7 @@ from llmobserve_server.web import (
     admin,
     agents,
     api_keys,
+    audit,
     auth,
     billing,
     costs,
@@ -49,6 +50,7 @@ PAGE_ROUTERS = (
     invitations.router,
     switch_account.router,
     billing.router,
+    audit.router,
     pricing.router,
     admin.router,
 )
@@ -58,6 +60,6 @@ def install_web(app: FastAPI) -> None:
     """Pages, /static and HTML error pages. Call after `install_error_handlers`."""
     app.mount("/static", static_files(), name="static")
     install_page_errors(app)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=app.state.settings.cookies_secure)
     for router in PAGE_ROUTERS:
         app.include_router(router)

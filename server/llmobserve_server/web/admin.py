@@ -9,7 +9,7 @@ cannot tell an existing console URL from a missing one (not even by its 405).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -40,7 +40,7 @@ def overview_page(request: Request, staff: StaffDep, db: SystemDbDep) -> HTMLRes
         signup_series=[{"label": "Sign-ups", "values": [d.count for d in overview.signups]}],
         event_series=[{"label": "Events", "values": [d.events for d in overview.volume]}],
         by_events=top_by_events(db, now=now),
-        by_cost=top_by_cost(db, start=now - timedelta(days=DAYS), end=now),
+        by_cost=top_by_cost(db, days=[day.day for day in overview.volume]),
         near=near_quota(db, now=now),
         priced=[plan for plan in PLANS.values() if (plan.price_usd_per_month or 0) > 0],
         usd_brief=usd_brief,

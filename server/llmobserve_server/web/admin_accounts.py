@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.admin.directory import Status, account_detail, search_accounts
 from llmobserve_server.admin.moderation import disable_account, enable_account
-from llmobserve_server.admin.tiers import change_tier
+from llmobserve_server.admin.tiers import change_plan
+from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.plans import PLANS, plan_for
 from llmobserve_server.billing.tier_change import TierChangeError
@@ -106,13 +107,17 @@ def _back(account_id: uuid.UUID, message: str, kind: Kind = "success") -> Redire
 
 
 @router.post("/{account_id}/tier", response_model=None)
-def change_plan(
+def change_account_plan(
     request: Request, staff: StaffDep, form: StaffForm, db: SystemDbDep, account_id: str
 ) -> RedirectResponse:
     chosen = _existing_account(db, account_id)
     try:
-        change = change_tier(
-            request.app.state.settings, db, account_id=chosen, tier=form.get("tier", "")
+        change = change_plan(
+            request.app.state.settings,
+            db,
+            account_id=chosen,
+            tier=form.get("tier", ""),
+            actor=request_actor(request, staff.user),
         )
     except TierChangeError as exc:  # an unknown tier: nothing changed
         return _back(chosen, str(exc), "error")
@@ -130,10 +135,16 @@ def change_plan(
 
 
 @router.post("/{account_id}/disable", response_model=None)
-def disable(staff: StaffDep, form: StaffForm, db: SystemDbDep, account_id: str) -> RedirectResponse:
+def disable(
+    request: Request, staff: StaffDep, form: StaffForm, db: SystemDbDep, account_id: str
+) -> RedirectResponse:
     chosen = _existing_account(db, account_id)
     account = disable_account(
-        db, account_id=chosen, reason=form.get("reason", ""), now=datetime.now(timezone.utc)
+        db,
+        account_id=chosen,
+        reason=form.get("reason", ""),
+        now=datetime.now(timezone.utc),
+        actor=request_actor(request, staff.user),
     )
     db.commit()
     logger.info("staff %s disabled account %s", staff.user.email, chosen)
@@ -141,9 +152,11 @@ def disable(staff: StaffDep, form: StaffForm, db: SystemDbDep, account_id: str) 
 
 
 @router.post("/{account_id}/enable", response_model=None)
-def enable(staff: StaffDep, _form: StaffForm, db: SystemDbDep, account_id: str) -> RedirectResponse:
+def enable(
+    request: Request, staff: StaffDep, _form: StaffForm, db: SystemDbDep, account_id: str
+) -> RedirectResponse:
     chosen = _existing_account(db, account_id)
-    account = enable_account(db, account_id=chosen)
+    account = enable_account(db, account_id=chosen, actor=request_actor(request, staff.user))
     db.commit()
     logger.info("staff %s enabled account %s", staff.user.email, chosen)
     return _back(chosen, f"{account.name} is enabled again: its API keys work.")

@@ -9,7 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from llmobserve_server.accounts.api_keys import create_api_key, list_api_keys, revoke_api_key
+from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import DbDep
+from llmobserve_server.audit import record
+from llmobserve_server.audit.targets import describe_key
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.reveal import forget_key, stash_key, take_key
@@ -56,6 +59,13 @@ def create_key(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDe
         error = f"Give the key a name of 1 to {MAX_NAME} characters, e.g. “production”."
         return _page(request, viewer, db, name=name, error=error)
     created = create_api_key(db, account_id=viewer.account.id, created_by=viewer.user.id, name=name)
+    record(
+        db,
+        account_id=viewer.account.id,
+        action="api_key_created",
+        actor=request_actor(request, viewer.user),
+        target=describe_key(created.api_key),
+    )
     db.commit()
     response = RedirectResponse(PAGE, status_code=303)
     stash_key(request, response, created.key, path=PAGE)
@@ -63,8 +73,17 @@ def create_key(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDe
 
 
 @router.post("/{key_id}/revoke", response_model=None)
-def revoke_key(key_id: uuid.UUID, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+def revoke_key(
+    key_id: uuid.UUID, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
+) -> Response:
     revoked = revoke_api_key(db, account_id=viewer.account.id, key_id=key_id)
+    record(
+        db,
+        account_id=viewer.account.id,
+        action="api_key_revoked",
+        actor=request_actor(request, viewer.user),
+        target=describe_key(revoked),
+    )
     db.commit()
     response = RedirectResponse(PAGE, status_code=303)
     set_flash(

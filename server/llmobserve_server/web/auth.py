@@ -12,10 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from llmobserve_server.accounts.invitations import OpenedInvitation
-from llmobserve_server.accounts.sessions import revoke_session, start_session
+from llmobserve_server.accounts.sessions import SESSION_COOKIE, revoke_session, start_session
 from llmobserve_server.accounts.sign_in import sign_in
 from llmobserve_server.accounts.users import sign_up
-from llmobserve_server.api.deps import DbDep, client_ip
+from llmobserve_server.api.actors import request_actor
+from llmobserve_server.api.deps import DbDep, client_ip, session_lifetime
+from llmobserve_server.audit import record, record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.errors import ApiError
 from llmobserve_server.web.csrf import (
@@ -90,6 +92,9 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
         return _form_page(
             request, "auth/sign_up.html", values=values, errors=errors, invitation=opened
         )
+    actor = request_actor(request, created.user)
+    # In the new account's scope, before joining another account moves the scope there.
+    record(db, account_id=created.account.id, action="sign_up", actor=actor)
     joined = join_after_sign_up(db, token=token, user=created.user)
     new = start_session(
         db,
@@ -97,10 +102,14 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
         account_id=joined.id if joined else created.account.id,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        lifetime=session_lifetime(request),
+        replacing=request.cookies.get(SESSION_COOKIE),
     )
+    if joined:
+        record(db, account_id=joined.id, action="member_joined", actor=actor)
     db.commit()
     response = RedirectResponse("/" if joined else "/onboarding", status_code=303)
-    set_session_cookie(request, response, new.token)
+    set_session_cookie(request, response, new)
     if joined:
         set_flash(response, f"Welcome to {joined.name}! You are now a member.")
     return response
@@ -123,6 +132,8 @@ def sign_in_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
             password=form.get("password", "")[:1024],
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
+            lifetime=session_lifetime(request),
+            replacing=request.cookies.get(SESSION_COOKIE),
         )
     except ApiError as exc:
         field = "password" if exc.status == 401 else "email"
@@ -134,13 +145,15 @@ def sign_in_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
             next_path=form.get("next"),
         )
     response = RedirectResponse(safe_next(form.get("next")), status_code=303)
-    set_session_cookie(request, response, new.token)
+    set_session_cookie(request, response, new)
     return response
 
 
 @router.post("/sign-out", response_model=None)
-def sign_out(viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+def sign_out(request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
     revoke_session(db, viewer.session.id)
+    actor = request_actor(request, viewer.user)
+    record_for_user(db, user_id=viewer.user.id, action="sign_out", actor=actor)
     db.commit()
     response = RedirectResponse("/sign-in", status_code=303)
     clear_session_cookie(response)

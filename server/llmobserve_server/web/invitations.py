@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.responses import Response
 
 from llmobserve_server.accounts import invitations
+from llmobserve_server.accounts.sessions import NewSession, rotate_session
+from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import DbDep
+from llmobserve_server.audit import record
+from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Account, Session, User
 from llmobserve_server.db.scope import scope_session, scoped_account
 from llmobserve_server.errors import ApiError
@@ -50,21 +54,28 @@ def accept_invitation(
     token: str, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
 ) -> Response:
     try:
-        account = join(db, token=token, user=viewer.user, session=viewer.session)
+        account, new = join(db, token=token, user=viewer.user, session=viewer.session)
     except ApiError as exc:
         db.rollback()
         return _page(request, db, token, error=exc.message)
+    record(
+        db,
+        account_id=account.id,
+        action="member_joined",
+        actor=request_actor(request, viewer.user),
+    )
     db.commit()
     response = RedirectResponse("/", status_code=303)
+    set_session_cookie(request, response, new)
     set_flash(response, f"Welcome to {account.name}! You are now a member.")
     return response
 
 
-def join(db: DbSession, *, token: str, user: User, session: Session) -> Account:
-    """Accept the invitation and point the session at its account. The caller commits."""
+def join(db: DbSession, *, token: str, user: User, session: Session) -> tuple[Account, NewSession]:
+    """Accept the invitation and replace the session by one in its account (a privilege change:
+    the session id is rotated). The caller commits and sets the new cookie."""
     account = invitations.accept(db, token=token, user=user)
-    session.account_id = account.id
-    return account
+    return account, rotate_session(db, session, account_id=account.id)
 
 
 def invitation_for_sign_up(db: DbSession, token: str) -> invitations.OpenedInvitation | None:

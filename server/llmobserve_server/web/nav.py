@@ -14,6 +14,7 @@ class NavItem:
     label: str
     href: str
     icon: str  # a name known to components/icons.html
+    owner_only: bool = False  # shown only to the account's owners
 
     def is_active(self, path: str) -> bool:
         if self.href == "/":
@@ -46,6 +47,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Team", "/settings/team", "team"),
             NavItem("Profile", "/settings/profile", "user"),
             NavItem("Billing", "/settings/billing", "card"),
+            NavItem("Audit log", "/settings/audit", "shield", owner_only=True),
         ),
     ),
     NavSection(None, (NavItem("Getting started", "/onboarding", "rocket"),)),

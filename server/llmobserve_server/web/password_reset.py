@@ -19,9 +19,11 @@ from llmobserve_server.accounts.password_resets import (
     request_password_reset,
     reset_password,
 )
-from llmobserve_server.accounts.sessions import start_session
+from llmobserve_server.accounts.sessions import SESSION_COOKIE, start_session
 from llmobserve_server.accounts.users import primary_membership
-from llmobserve_server.api.deps import DbDep, client_ip
+from llmobserve_server.api.actors import request_actor
+from llmobserve_server.api.deps import DbDep, client_ip, session_lifetime
+from llmobserve_server.audit import record_for_user
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.errors import ApiError
 from llmobserve_server.mail import send_email
@@ -96,6 +98,8 @@ def reset_password_submit(request: Request, form: SignedOutForm, db: DbDep) -> R
             return _page(request, "auth/reset_invalid.html")
         errors = {"password": exc.message}
         return _page(request, "auth/reset_password.html", token=token, errors=errors)
+    actor = request_actor(request, user)
+    record_for_user(db, user_id=user.id, action="password_reset", actor=actor)
     membership = primary_membership(db, user)
     if membership is None:  # a user without any account cannot have a session
         db.commit()
@@ -108,9 +112,11 @@ def reset_password_submit(request: Request, form: SignedOutForm, db: DbDep) -> R
         account_id=membership.account_id,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        lifetime=session_lifetime(request),
+        replacing=request.cookies.get(SESSION_COOKIE),
     )
     db.commit()
     response = RedirectResponse("/", status_code=303)
-    set_session_cookie(request, response, new.token)
+    set_session_cookie(request, response, new)
     set_flash(response, "Your password is changed, and every other session is signed out.")
     return response

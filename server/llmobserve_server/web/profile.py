@@ -1,4 +1,4 @@
-"""/settings/profile: name, email, password, and deleting one's user.
+"""/settings/profile: name, email, password, the user's sessions, and deleting one's user.
 
 Each card is its own form; an error re-renders the page (200) with the message next to its field
 and what was typed kept (never a password).
@@ -12,8 +12,15 @@ from starlette.responses import Response
 
 from llmobserve_server.accounts.deletion import accounts_blocking_deletion, delete_user
 from llmobserve_server.accounts.profile import change_email, change_password, rename
-from llmobserve_server.api.deps import DbDep
-from llmobserve_server.cookies import clear_session_cookie
+from llmobserve_server.accounts.sessions import (
+    list_active_sessions,
+    revoke_user_sessions,
+    rotate_session,
+)
+from llmobserve_server.api.actors import request_actor
+from llmobserve_server.api.deps import DbDep, session_lifetime
+from llmobserve_server.audit import record_for_user
+from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.errors import ApiError
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
@@ -42,6 +49,9 @@ def _page(
         values=shown,
         errors=errors or {},
         blocking=accounts_blocking_deletion(db, user_id=viewer.user.id),
+        sessions=list_active_sessions(
+            db, user_id=viewer.user.id, lifetime=session_lifetime(request)
+        ),
     )
 
 
@@ -70,6 +80,7 @@ def update_name(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbD
 @router.post("/email", response_model=None)
 def update_email(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
     email = form.get("email", "").strip()[:400]
+    old_email = viewer.user.email
     try:
         change_email(
             db, user=viewer.user, email=email, current_password=form.get("email_password", "")
@@ -77,6 +88,15 @@ def update_email(request: Request, viewer: ViewerDep, form: SignedInForm, db: Db
     except ApiError as exc:
         field = "email_password" if exc.code == "wrong_password" else "email"
         return _page(request, viewer, db, values={"email": email}, errors={field: exc.message})
+    if viewer.user.email != old_email:
+        record_for_user(
+            db,
+            user_id=viewer.user.id,
+            action="email_changed",
+            actor=request_actor(request, viewer.user, email=old_email),
+            target=viewer.user.email,
+            details={"from": old_email, "to": viewer.user.email},
+        )
     db.commit()
     return _done(f"Your email is now {viewer.user.email}.")
 
@@ -94,8 +114,41 @@ def update_password(request: Request, viewer: ViewerDep, form: SignedInForm, db:
     except ApiError as exc:
         field = "current_password" if exc.code == "wrong_password" else "new_password"
         return _page(request, viewer, db, errors={field: exc.message})
+    actor = request_actor(request, viewer.user)
+    record_for_user(db, user_id=viewer.user.id, action="password_changed", actor=actor)
+    new = rotate_session(db, viewer.session)  # a new id for the new credentials
     db.commit()
-    return _done("Your password is changed. Your other sessions are signed out.")
+    response = _done("Your password is changed. Your other sessions are signed out.")
+    set_session_cookie(request, response, new)
+    return response
+
+
+@router.post("/sessions/revoke", response_model=None)
+def sign_out_sessions(
+    request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep
+) -> Response:
+    """Sign out the user's other sessions (`scope=others`), or every one, this one included
+    (`scope=all`), in every account."""
+    everywhere = form.get("scope") == "all"
+    ended = revoke_user_sessions(
+        db, user_id=viewer.user.id, keep_session_id=None if everywhere else viewer.session.id
+    )
+    record_for_user(
+        db,
+        user_id=viewer.user.id,
+        action="sessions_revoked",
+        actor=request_actor(request, viewer.user),
+        details={"sessions": ended, "scope": "all" if everywhere else "others"},
+    )
+    db.commit()
+    if everywhere:
+        response = RedirectResponse("/sign-in", status_code=303)
+        clear_session_cookie(response)
+        set_flash(response, "You are signed out everywhere, this browser included.", "info")
+        return response
+    others = ended
+    noun = "session" if others == 1 else "sessions"
+    return _done(f"Signed out {others} other {noun}. This browser stays signed in.")
 
 
 @router.post("/delete", response_model=None)

@@ -2,7 +2,17 @@
 
 No inline script or style may run: JavaScript lives in /static files and htmx is configured not
 to inject its own <style> (see base.html's htmx-config meta). FastAPI's /docs and /redoc load
-Swagger UI from a CDN and set inline scripts, so they get the other headers but not the CSP.
+Swagger UI from a CDN and set inline scripts, so they get the other headers and a CSP that only
+forbids framing.
+
+Every response also carries:
+- `Strict-Transport-Security` when PUBLIC_URL is https (browsers then refuse plain http for two
+  years; never sent for an http deployment, where it would be ignored or lock users out later);
+- `Cache-Control: no-store` outside /static unless the route set its own: pages and API
+  answers hold account data and one-time secrets (a new API key), which no shared or browser
+  cache may keep;
+- `Cross-Origin-Opener-Policy: same-origin` and a `Permissions-Policy` turning off powerful
+  features nothing here uses.
 """
 
 from __future__ import annotations
@@ -24,10 +34,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+DOCS_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'"
+HSTS = "max-age=63072000; includeSubDomains"
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 _NO_CSP_PATHS = ("/docs", "/redoc")
 
@@ -38,19 +52,27 @@ def page_headers() -> dict[str, str]:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not scope["path"].startswith(_NO_CSP_PATHS)
+        wanted = dict(SECURITY_HEADERS)
+        docs = scope["path"].startswith(_NO_CSP_PATHS)
+        wanted["Content-Security-Policy"] = (
+            DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
+        )
+        if not scope["path"].startswith("/static/"):
+            wanted["Cache-Control"] = "no-store"
+        if self.hsts:
+            wanted["Strict-Transport-Security"] = HSTS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                wanted = page_headers() if with_csp else SECURITY_HEADERS
                 for name, value in wanted.items():
                     if name not in headers:
                         headers[name] = value

@@ -17,10 +17,19 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from llmobserve_server.accounts import invitations
-from llmobserve_server.accounts.memberships import change_role, list_members, remove_member
+from llmobserve_server.accounts.memberships import (
+    change_role,
+    list_members,
+    remove_member,
+    role_in,
+)
+from llmobserve_server.accounts.sessions import revoke_user_sessions, rotate_session
 from llmobserve_server.accounts.tokens import sha256_hex
+from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import DbDep
+from llmobserve_server.audit import record
 from llmobserve_server.billing.plans import plan_for
+from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Invitation
 from llmobserve_server.errors import ApiError
 from llmobserve_server.mail import send_email
@@ -153,6 +162,7 @@ def invite(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -
             raise
         field = "role" if exc.code == "invalid_role" else "email"
         return _page(request, viewer, db, values=values, errors={field: exc.message})
+    _audit(request, viewer, db, "member_invited", issued.invitation.email, role=values["role"])
     db.commit()
     return _after_issue(request, viewer, issued, "sent")
 
@@ -164,33 +174,45 @@ def resend(
     issued = invitations.resend(
         db, account=viewer.account, actor_id=viewer.user.id, invitation_id=invitation_id
     )
+    _audit(request, viewer, db, "invitation_resent", issued.invitation.email)
     db.commit()
     return _after_issue(request, viewer, issued, "sent again")
 
 
 @router.post("/invitations/{invitation_id}/revoke", response_model=None)
-def revoke(invitation_id: uuid.UUID, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+def revoke(
+    invitation_id: uuid.UUID, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
+) -> Response:
     revoked = invitations.revoke(
         db, account_id=viewer.account.id, actor_id=viewer.user.id, invitation_id=invitation_id
     )
+    _audit(request, viewer, db, "invitation_revoked", revoked.email)
     db.commit()
     return _done(f"Invitation to {revoked.email} withdrawn. Its link no longer works.")
 
 
 @router.post("/members/{user_id}/remove", response_model=None)
-def remove(user_id: uuid.UUID, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+def remove(
+    user_id: uuid.UUID, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
+) -> Response:
     try:
         removed = remove_member(
             db, account_id=viewer.account.id, actor_id=viewer.user.id, user_id=user_id
         )
     except ApiError as exc:
         return _refused(exc)
+    _audit(request, viewer, db, "member_removed", removed.email)
     db.commit()
     return _done(f"{removed.name} ({removed.email}) no longer has access to {viewer.account.name}.")
 
 
 @router.post("/members/{user_id}/role", response_model=None)
-def set_role(user_id: uuid.UUID, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+def set_role(
+    user_id: uuid.UUID, request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep
+) -> Response:
+    """A role change is a privilege change: the actor's own session gets a new id; someone
+    else's sessions in this account end, so their next sign-in starts a fresh one."""
+    old_role = role_in(db, user_id=user_id, account_id=viewer.account.id)
     try:
         member = change_role(
             db,
@@ -201,5 +223,38 @@ def set_role(user_id: uuid.UUID, viewer: ViewerDep, form: SignedInForm, db: DbDe
         )
     except ApiError as exc:
         return _refused(exc)
+    rotated = None
+    if old_role != member.role:
+        _audit(request, viewer, db, "role_changed", member.email, role=member.role, was=old_role)
+        if user_id == viewer.user.id:
+            rotated = rotate_session(db, viewer.session)
+        else:
+            revoke_user_sessions(db, user_id=user_id, account_id=viewer.account.id)
     db.commit()
-    return _done(f"{member.name} is now {'an owner' if member.role == 'owner' else 'a member'}.")
+    message = f"{member.name} is now {_role_phrase(member.role)}."
+    if old_role != member.role and user_id != viewer.user.id:
+        message += (
+            " Their sessions in this account are signed out: the new role starts at their"
+            " next sign-in."
+        )
+    response = _done(message)
+    if rotated is not None:
+        set_session_cookie(request, response, rotated)
+    return response
+
+
+def _role_phrase(role: str) -> str:
+    return "an owner" if role == "owner" else "a member"
+
+
+def _audit(
+    request: Request, viewer: Viewer, db: DbDep, action: str, target: str, **details: str | None
+) -> None:
+    record(
+        db,
+        account_id=viewer.account.id,
+        action=action,
+        actor=request_actor(request, viewer.user),
+        target=target,
+        details={k: v for k, v in details.items() if v is not None} or None,
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.memberships import AccountChoice, accounts_of
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, find_active_session
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.api.deps import DbDep, session_lifetime
 from llmobserve_server.db.models import Account, Session, User
 from llmobserve_server.web.redirects import path_with_query
 
@@ -48,7 +48,7 @@ class Viewer:
 
 def find_viewer(request: Request, db: DbSession) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE)
-    session = find_active_session(db, token) if token else None
+    session = find_active_session(db, token, session_lifetime(request)) if token else None
     if session is None:
         return None
     user = db.get(User, session.user_id)

@@ -111,6 +111,18 @@ def join(owner: SignedInUser, invitee: SignedInUser, mailbox: Mailbox) -> None:
     assert invitee.client.post(f"{path}/accept", data={}).status_code == 303
 
 
+def sign_in_again(user: SignedInUser, account_id: str) -> None:
+    """Sign in anew and switch to `account_id`, as after a role change there."""
+    assert user.client.get("/settings/team").status_code == 303  # signed out of that account
+    response = user.client.post(
+        "/v1/auth/sign-in", json={"email": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    user.client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    switched = user.client.post("/switch-account", data={"account_id": account_id})
+    assert switched.status_code == 303
+
+
 def test_members_see_the_team_read_only_and_their_changes_are_refused(
     make_user: MakeUser, mailbox: Mailbox
 ) -> None:
@@ -144,6 +156,7 @@ def test_the_last_owner_cannot_be_removed_or_demoted(make_user: MakeUser, mailbo
     other = make_user()
     join(owner, other, mailbox)
     assert owner.client.post(f"/settings/team/members/{other.user_id}/role", data={"role": "owner"})
+    sign_in_again(other, owner.account_id)  # the role change ended other's sessions there
     demoted = owner.client.post(
         f"/settings/team/members/{owner.user_id}/role", data={"role": "member"}
     )

@@ -11,7 +11,15 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from llmobserve_server.db.models import Account, ApiKey, Membership, UsageHourly, UsageMonthly, User
+from llmobserve_server.db.models import (
+    Account,
+    ApiKey,
+    Membership,
+    UsageDaily,
+    UsageHourly,
+    UsageMonthly,
+    User,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -109,6 +117,29 @@ def _person(db: Session, email: str, account: uuid.UUID, role: str, created_at: 
 
 
 def _hour(db: Session, account: uuid.UUID, hour: datetime, *, events: int, cost: str) -> None:
+    """One hourly rollup row, and the daily slice of every event that ingest keeps with it."""
+    sums = {
+        "events": events,
+        "unpriced_events": 0,
+        "input_tokens": events * 10,
+        "cached_input_tokens": 0,
+        "cache_write_input_tokens": 0,
+        "output_tokens": events,
+        "reasoning_tokens": 0,
+        "cost_usd": Decimal(cost),
+    }
+    day = hour.replace(hour=0, minute=0, second=0, microsecond=0)
+    db.add(
+        UsageDaily(
+            account_id=account,
+            day=day,
+            dimension="",
+            value="",
+            provider="openai",
+            model="gpt-4o-mini",
+            **sums,
+        )
+    )
     db.add(
         UsageHourly(
             account_id=account,
@@ -118,13 +149,6 @@ def _hour(db: Session, account: uuid.UUID, hour: datetime, *, events: int, cost:
             customer_id="",
             section="",
             agent="",
-            events=events,
-            unpriced_events=0,
-            input_tokens=events * 10,
-            cached_input_tokens=0,
-            cache_write_input_tokens=0,
-            output_tokens=events,
-            reasoning_tokens=0,
-            cost_usd=Decimal(cost),
+            **sums,
         )
     )

@@ -6,8 +6,21 @@ import httpx
 
 from llmobserve_server.testing import RunningServer
 from tests.admin.conftest import make_staff
+from tests.support.accounts_db import count, uuid_param
 from tests.support.factories import SignedInUser, error_of, event, key_client, sign_up
 from tests.support.mail import Mailbox
+
+
+def audited(server: RunningServer, account_id: str, action: str, actor: str) -> int:
+    """How many of the account's audit rows are `action` by the user with email `actor`."""
+    return count(
+        server,
+        "SELECT count(*) FROM audit_events "
+        "WHERE account_id = :id AND action = :action AND actor_email = :actor",
+        id=uuid_param(server, account_id),
+        action=action,
+        actor=actor,
+    )
 
 
 def post_form(staff: SignedInUser, url: str, **fields: str) -> httpx.Response:
@@ -42,6 +55,24 @@ def test_a_disabled_account_s_keys_get_403_then_work_again_once_enabled(
 
         accepted = keyed.post("/v1/events", json={"events": [event()]})
         assert accepted.status_code == 200 and accepted.json()["accepted"] == 1
+
+
+def test_the_account_s_audit_log_says_which_staff_member_disabled_and_enabled_it(
+    server: RunningServer, staff: SignedInUser, user: SignedInUser
+) -> None:
+    disable(staff, user.account_id, reason="secret note")
+    enable(staff, user.account_id)
+    post_form(staff, f"/admin/accounts/{user.account_id}/tier", tier="pro")
+
+    for action in ("account_disabled", "account_enabled", "plan_changed"):
+        assert audited(server, user.account_id, action, staff.email) == 1, action
+    details = count(
+        server,
+        "SELECT count(*) FROM audit_events WHERE account_id = :id AND details IS NOT NULL "
+        "AND action = 'account_disabled'",
+        id=uuid_param(server, user.account_id),
+    )
+    assert details == 0  # the staff-only reason stays out of the owners' log
 
 
 def test_members_of_a_disabled_account_can_sign_in_and_read_under_a_banner(

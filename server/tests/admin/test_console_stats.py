@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from llmobserve_server.admin.days import last_days
 from llmobserve_server.admin.directory import account_detail, search_accounts
 from llmobserve_server.admin.overview import PlatformOverview, platform_overview
 from llmobserve_server.admin.rankings import near_quota, top_by_cost, top_by_events
-from tests.admin.seed import DAY, NOW, Seeded, seed
+from tests.admin.seed import NOW, Seeded, seed
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_top_accounts_by_events_this_month(db: Session, seeded: Seeded) -> None:
 
 
 def test_top_accounts_by_cost_tracked_in_the_window(db: Session, seeded: Seeded) -> None:
-    ranked = top_by_cost(db, start=NOW - 30 * DAY, end=NOW)
+    ranked = top_by_cost(db, days=last_days(NOW, 30))
 
     assert [(row.id, row.events, row.cost_usd) for row in ranked] == [
         (seeded.beta, 10, Decimal("5.00")),

@@ -191,8 +191,20 @@ def test_rows_are_deleted_in_batches_of_the_given_size(engine: Engine) -> None:
     report = retention(engine, batch_size=2)
 
     result = of(report, account)
-    assert result.rows == {"trace_events": 5, "usage_hourly": 3, "runs": 1, "usage_daily": 1}
-    assert result.batches == {"trace_events": 3, "usage_hourly": 2, "runs": 1, "usage_daily": 1}
+    assert result.rows == {
+        "trace_events": 5,
+        "usage_hourly": 3,
+        "runs": 1,
+        "usage_daily": 1,
+        "audit_events": 0,
+    }
+    assert result.batches == {
+        "trace_events": 3,
+        "usage_hourly": 2,
+        "runs": 1,
+        "usage_daily": 1,
+        "audit_events": 1,
+    }
     assert stored_event_ids(engine, account) == set()
 
 
@@ -222,6 +234,7 @@ def test_a_dry_run_counts_what_would_go_and_deletes_nothing(engine: Engine) -> N
         "usage_hourly": 0,
         "runs": 1,
         "usage_daily": 0,
+        "audit_events": 0,
     }
     assert stored_event_ids(engine, account) == {old, new}
     assert format_report(report).startswith("Retention would delete 1 trace_events")

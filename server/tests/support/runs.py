@@ -44,7 +44,7 @@ def nested_run(
         )
 
     def container(operation: str) -> dict[str, Any]:
-        # What the SDK sends when a run, agent or section closes (docs/api.md).
+        # What the SDK sends when a run, agent or section closes (docs/api/events.md).
         return {
             "provider": None,
             "model": None,

@@ -1,0 +1,246 @@
+"""Running one docs sample as a reader would: a script in a fresh directory, the real provider
+libraries pointed at the SDK suite's fake upstream servers, the SDK and curl at a real server.
+
+Placeholders in a sample are replaced before it runs (so the docs can show what readers type):
+
+| in the docs | replaced by |
+| --- | --- |
+| `http://127.0.0.1:8000` | the test server's URL |
+| `llmo_sk_…` (or `llmo_sk_...`) | the API key of an account made for the sample |
+| `you@example.com`, `ops@example.com` | that account's email (password `a long passphrase`) |
+| `postgresql://postgres@127.0.0.1:5432/llmobserve` | a fresh PostgreSQL database |
+
+A sample that signs up (its code calls `/v1/auth/sign-up`) gets no account made for it: it makes
+its own with that email. The environment has LLMOBSERVE_DATA_DIR (the test server's, for its
+commands), LLMOBSERVE_API_KEY and LLMOBSERVE_COLLECTOR_URL,
+OPENAI_API_KEY/OPENAI_BASE_URL, ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL and
+PINECONE_API_KEY/PINECONE_CONTROLLER_HOST, as a reader's shell would.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fakes.anthropic_upstream import AnthropicScenario, FakeAnthropic
+from fakes.http_upstream import JsonReply, Received, SseReply
+from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
+from fakes.pinecone_upstream import FakePinecone, PineconeScenario
+
+from tests.docs.markdown_samples import Block
+
+PASSWORD = "a long passphrase"
+KEY_NAME = "production-1"
+DOCS_URL = "http://127.0.0.1:8000"
+DOCS_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/llmobserve"
+_PROVIDER_ENV = ("LLMOBSERVE_", "OPENAI_", "ANTHROPIC_", "PINECONE_", "DATABASE_URL")
+
+
+class FakePineconeWithIndexes(FakePinecone):
+    """The fake data plane, answering the control plane's `describe_index` too, so that
+    `Pinecone().Index("products")` finds its host (this same server)."""
+
+    def answer(self, request: Received) -> JsonReply | SseReply:
+        if request.method == "GET" and request.path.startswith("/indexes/"):
+            return JsonReply(
+                {
+                    "name": request.path.rsplit("/", 1)[1],
+                    "host": self.url,
+                    "status": {"ready": True, "state": "Ready"},
+                    "schema": {"fields": {}},
+                    "deployment": {"deployment_type": "managed", "cloud": "aws", "region": "x"},
+                    "deletion_protection": "disabled",
+                }
+            )
+        return super().answer(request)
+
+
+@dataclass
+class Upstreams:
+    openai: FakeOpenAI
+    anthropic: FakeAnthropic
+    pinecone: FakePineconeWithIndexes
+
+    def reset(self) -> None:
+        self.openai.scenario = OpenAIScenario()
+        self.anthropic.scenario = AnthropicScenario()
+        self.pinecone.scenario = PineconeScenario()
+        for fake in (self.openai, self.anthropic, self.pinecone):
+            fake.requests.clear()
+
+
+@contextmanager
+def upstreams() -> Iterator[Upstreams]:
+    with ExitStack() as stack:
+        fakes = Upstreams(FakeOpenAI(), FakeAnthropic(), FakePineconeWithIndexes())
+        for fake in (fakes.openai, fakes.anthropic, fakes.pinecone):
+            stack.callback(fake.close)
+        yield fakes
+
+
+@dataclass
+class DocsAccount:
+    """The account a sample runs as, read back over the API like a reader would."""
+
+    base_url: str
+    email: str
+    key: str = ""
+    api: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.api = httpx.Client(base_url=self.base_url, timeout=30)
+
+    def sign_up(self) -> None:
+        """Sign up with `email` and PASSWORD, and create the key KEY_NAME."""
+        with httpx.Client(base_url=self.base_url, timeout=30) as client:
+            body = {"email": self.email, "password": PASSWORD, "name": "Docs Reader"}
+            response = client.post("/v1/auth/sign-up", json=body)
+            assert response.status_code == 201, response.text
+            client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+            response = client.post("/v1/api-keys", json={"name": KEY_NAME})
+            assert response.status_code == 201, response.text
+            self.use_key(response.json()["key"])
+
+    @contextmanager
+    def session(self) -> Iterator[httpx.Client]:
+        """A client signed in as the account's user (cookie and CSRF header)."""
+        with httpx.Client(base_url=self.base_url, timeout=30) as client:
+            body = {"email": self.email, "password": PASSWORD}
+            response = client.post("/v1/auth/sign-in", json=body)
+            assert response.status_code == 200, response.text
+            client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+            yield client
+
+    def use_key(self, key: str) -> None:
+        self.key = key
+        self.api.headers["Authorization"] = f"Bearer {key}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET with the API key, or signed in when the sample made the account itself."""
+        if self.key:
+            response = self.api.get(path, params=params)
+        else:
+            with self.session() as session:
+                response = session.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def runs(self, **params: Any) -> list[dict[str, Any]]:
+        return list(self.get("/v1/runs", limit=200, **params)["runs"])
+
+    def run_named(self, name: str) -> dict[str, Any]:
+        (summary,) = [run for run in self.runs() if run["name"] == name]
+        return dict(self.get(f"/v1/runs/{summary['run_id']}"))
+
+    def costs(self, group_by: str) -> dict[str, str]:
+        """{key: cost_usd} of the rows that cost something (the $0 row of the SDK's span markers,
+        without customer or section, is left out), grouped by `group_by`."""
+        rows = self.get("/v1/costs", group_by=group_by)["rows"]
+        return {row["key"]: row["cost_usd"] for row in rows if Decimal(row["cost_usd"]) > 0}
+
+    def close(self) -> None:
+        self.api.close()
+
+
+def spans_of(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every span of a run's tree, depth first."""
+    found: list[dict[str, Any]] = []
+    pending = list(run["spans"])
+    while pending:
+        span = pending.pop(0)
+        found.append(span)
+        pending[:0] = span["children"]
+    return found
+
+
+def calls_of(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The provider calls and custom events of a run (spans that are not run/section/agent)."""
+    return [s for s in spans_of(run) if s["operation"] not in ("run", "section", "agent")]
+
+
+@dataclass
+class SampleRun:
+    block: Block
+    stdout: str
+    account: DocsAccount
+    upstreams: Upstreams
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.strip().splitlines()
+
+
+def substitute(code: str, *, base_url: str, account: DocsAccount, postgres_url: str | None) -> str:
+    code = code.replace(DOCS_URL, base_url)
+    code = code.replace("you@example.com", account.email).replace("ops@example.com", account.email)
+    code = code.replace("llmo_sk_…", account.key).replace("llmo_sk_...", account.key)
+    if postgres_url:
+        code = code.replace(DOCS_POSTGRES_URL, postgres_url)
+    return code
+
+
+def new_account(base_url: str, block: Block) -> DocsAccount:
+    account = DocsAccount(base_url, f"docs-{uuid.uuid4().hex[:12]}@example.com")
+    if "/v1/auth/sign-up" not in block.code:
+        account.sign_up()
+    return account
+
+
+def execute(
+    block: Block,
+    *,
+    account: DocsAccount,
+    base_url: str,
+    data_dir: Path,
+    fakes: Upstreams,
+    workdir: Path,
+    postgres_url: str | None = None,
+) -> SampleRun:
+    code = substitute(block.code, base_url=base_url, account=account, postgres_url=postgres_url)
+    script = workdir / ("sample.py" if block.language == "python" else "sample.sh")
+    script.write_text(code)
+    command = [sys.executable, str(script)]
+    if block.language == "bash":
+        command = ["bash", "-e", "-o", "pipefail", str(script)]
+    result = subprocess.run(
+        command,
+        cwd=workdir,
+        env=_environment(account, base_url, fakes, data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (
+        f"{block.where} ({block.sample}) exited with {result.returncode}\n"
+        f"--- script\n{code}--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+    )
+    return SampleRun(block, result.stdout, account, fakes)
+
+
+def _environment(
+    account: DocsAccount, base_url: str, fakes: Upstreams, data_dir: Path
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_ENV)}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(
+        LLMOBSERVE_DATA_DIR=str(data_dir),  # server commands act on the test server's database
+        LLMOBSERVE_COLLECTOR_URL=base_url,
+        OPENAI_API_KEY="sk-docs",
+        OPENAI_BASE_URL=fakes.openai.base_url,
+        ANTHROPIC_API_KEY="sk-ant-docs",
+        ANTHROPIC_BASE_URL=fakes.anthropic.url,
+        PINECONE_API_KEY="pc-docs",
+        PINECONE_CONTROLLER_HOST=fakes.pinecone.url,
+    )
+    if account.key:
+        env["LLMOBSERVE_API_KEY"] = account.key
+    return env
