@@ -24,7 +24,11 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from llmobserve_server.accounts.api_keys import authenticate_key
-from llmobserve_server.accounts.sessions import SESSION_COOKIE, find_active_session
+from llmobserve_server.accounts.sessions import (
+    SESSION_COOKIE,
+    SessionLifetime,
+    find_active_session,
+)
 from llmobserve_server.config import Settings
 from llmobserve_server.db.base import Base
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
@@ -126,7 +130,7 @@ def test_an_unscoped_query_after_session_authentication_returns_only_the_session
 ) -> None:
     a, _b = tenants
     with app_sessions() as db:
-        session = find_active_session(db, a.session_token)
+        session = find_active_session(db, a.session_token, SessionLifetime.of(Settings()))
         assert session is not None
         assert _unscoped_event_ids(db) == a.event_ids
         assert {key.account_id for key in db.scalars(select(ApiKey))} == {a.account_id}
