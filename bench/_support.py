@@ -120,10 +120,9 @@ def sign_up_with_key(
         if response.status_code != 201:
             raise RuntimeError(f"creating a key answered {response.status_code}: {response.text}")
         key = str(response.json()["key"])
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_OWNER_URL")}
     env["LLMOBSERVE_DATA_DIR"] = str(server.data_dir)
-    if server.database_url:
-        env["DATABASE_URL"] = server.database_url
+    env.update(server.database_env())
     subprocess.run(
         [
             sys.executable,

@@ -37,7 +37,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from llmobserve_server.testing import RunningServer, run_server
+from llmobserve_server.testing import RunningServer, postgres_app_role, run_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _support as support  # noqa: E402
@@ -438,11 +438,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     theirs.close()
     try:
         with tempfile.TemporaryDirectory(prefix="llmo-bench-") as tmp:
-            with support.fresh_database("ingest") as url:
+            # As production runs: a role held by Row Level Security, the owner migrating.
+            with (
+                postgres_app_role(support.ADMIN_URL) as role,
+                support.fresh_database("ingest") as url,
+            ):
                 summary["postgres"] = support.postgres_settings(url)
                 with run_server(
                     backend="postgresql",
-                    database_url=url,
+                    database_url=role.url_for(url),
+                    owner_database_url=url,
                     data_dir=Path(tmp) / "data",
                     serve_args=_serve_args(args.workers),
                 ) as server:

@@ -15,7 +15,7 @@ from llmobserve_server.api import api_keys, auth, costs, events, ping, prices, r
 from llmobserve_server.body_limit import BodyLimitMiddleware
 from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
-from llmobserve_server.db.migrate import upgrade
+from llmobserve_server.db.migrate import prepare_database
 from llmobserve_server.errors import install_error_handlers
 from llmobserve_server.jobs.scheduler import retention_schedule
 from llmobserve_server.nul_refusal import NulRefusalMiddleware
@@ -36,15 +36,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings)
     instrument_pool(engine)
+    # The tables' owner, which Row Level Security does not hold: migrations, retention, /admin
+    # and Stripe's webhooks. Everything a user or an API key asks for goes through `engine`.
+    system_engine = (
+        create_db_engine(settings, owner=True) if settings.sqlalchemy_owner_url else engine
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if settings.auto_migrate:
-            upgrade(engine)
-        with retention_schedule(engine, interval_hours=settings.retention_interval_hours):
+        prepare_database(engine, system_engine, migrate=settings.auto_migrate)
+        with retention_schedule(system_engine, interval_hours=settings.retention_interval_hours):
             yield
         # Reached once uvicorn has let in-flight requests finish (see `serving`).
         engine.dispose()
+        system_engine.dispose()
         forget_this_process()
 
     app = FastAPI(
@@ -57,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.system_session_factory = create_session_factory(system_engine)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(NulRefusalMiddleware)

@@ -8,9 +8,13 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from llmobserve_server import __version__
 from llmobserve_server.config import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -37,24 +41,36 @@ def _describe_db() -> str:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from llmobserve_server.db.engine import create_db_engine
-    from llmobserve_server.db.migrate import current_revision, upgrade
+    from llmobserve_server.db.migrate import current_revision
 
-    engine = create_db_engine(get_settings())
-    upgrade(engine)
-    print(f"Database is at revision {current_revision(engine)} ({_describe_db()}).")
+    engine = _system_engine()  # migrates as the owner, then grants DATABASE_URL's role
+    try:
+        print(f"Database is at revision {current_revision(engine)} ({_describe_db()}).")
+    finally:
+        engine.dispose()
     return 0
+
+
+def _system_engine(*, migrate: bool = True) -> Engine:
+    """The engine of the commands that act across accounts: the tables' owner's
+    (DATABASE_OWNER_URL) when it is set, which Row Level Security does not hold. With `migrate`,
+    the schema is brought up to date first (and DATABASE_URL's role granted), as `migrate` does."""
+    from llmobserve_server.db.engine import create_db_engine
+    from llmobserve_server.db.migrate import prepare_configured_database
+
+    settings = get_settings()
+    if migrate:
+        prepare_configured_database(settings)
+    return create_db_engine(settings, owner=True)
 
 
 def _create_user(args: argparse.Namespace) -> int:
     from llmobserve_server.accounts.users import sign_up
-    from llmobserve_server.db.engine import create_db_engine, create_session_factory
-    from llmobserve_server.db.migrate import upgrade
+    from llmobserve_server.db.engine import create_session_factory
     from llmobserve_server.errors import ApiError
 
     password = os.environ.get("LLMOBSERVE_PASSWORD") or getpass.getpass("Password: ")
-    engine = create_db_engine(get_settings())
-    upgrade(engine)
+    engine = _system_engine()
     with create_session_factory(engine)() as db:
         try:
             created = sign_up(db, email=args.email, password=password, name=args.name or "")
@@ -67,7 +83,6 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _retention(args: argparse.Namespace) -> int:
-    from llmobserve_server.db.engine import create_db_engine
     from llmobserve_server.db.migrate import current_revision, head_revision
     from llmobserve_server.jobs.retention import (
         RetentionReport,
@@ -76,7 +91,7 @@ def _retention(args: argparse.Namespace) -> int:
         run_retention,
     )
 
-    engine = create_db_engine(get_settings())
+    engine = _system_engine(migrate=False)
     try:
         if current_revision(engine) != head_revision():
             print(
@@ -109,12 +124,10 @@ def _set_tier(args: argparse.Namespace) -> int:
     from llmobserve_server.billing.stripe_emails import notify_owners
     from llmobserve_server.billing.stripe_webhooks import Outcome
     from llmobserve_server.billing.tier_change import TierChangeError, set_tier
-    from llmobserve_server.db.engine import create_db_engine, create_session_factory
-    from llmobserve_server.db.migrate import upgrade
+    from llmobserve_server.db.engine import create_session_factory
 
     settings = get_settings()
-    engine = create_db_engine(settings)
-    upgrade(engine)
+    engine = _system_engine()
     try:
         with create_session_factory(engine)() as db:
             change = set_tier(db, tier=args.tier, email=args.email, account_id=args.account)
@@ -144,11 +157,9 @@ def _set_tier(args: argparse.Namespace) -> int:
 
 def _staff(args: argparse.Namespace) -> int:
     from llmobserve_server.admin.staff import StaffError, list_staff, set_staff
-    from llmobserve_server.db.engine import create_db_engine, create_session_factory
-    from llmobserve_server.db.migrate import upgrade
+    from llmobserve_server.db.engine import create_session_factory
 
-    engine = create_db_engine(get_settings())
-    upgrade(engine)
+    engine = _system_engine()
     try:
         with create_session_factory(engine)() as db:
             if args.action == "list":

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL; unset means an embedded SQLite file under the data dir.",
     )
+    database_owner_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the role that owns the tables: migrations and the few "
+        "cross-account system paths use it, so that DATABASE_URL's role is held by Row Level "
+        "Security. Unset: DATABASE_URL is used for everything (RLS is then not enforced).",
+    )
     llmobserve_data_dir: Path = Field(default=Path("data"))
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
@@ -91,11 +97,15 @@ class Settings(BaseSettings):
         """The URL SQLAlchemy is given: plain `postgresql://` is mapped to the psycopg 3 driver."""
         if not self.database_url:
             return f"sqlite:///{(self.llmobserve_data_dir / 'llmobserve.db').resolve()}"
-        url = self.database_url
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
-        return url
+        return _with_driver(self.database_url)
+
+    @property
+    def sqlalchemy_owner_url(self) -> str | None:
+        """The table owner's URL for SQLAlchemy, or None when the app's own URL serves for both
+        (SQLite, or PostgreSQL with DATABASE_OWNER_URL unset)."""
+        if not self.database_url or not self.database_owner_url:
+            return None
+        return _with_driver(self.database_owner_url)
 
     @property
     def billing_enabled(self) -> bool:
@@ -113,6 +123,13 @@ class Settings(BaseSettings):
     @property
     def cookies_secure(self) -> bool:
         return self.public_url.startswith("https://")
+
+
+def _with_driver(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 @lru_cache(maxsize=1)

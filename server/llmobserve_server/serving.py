@@ -66,13 +66,10 @@ def serve(
 
     import uvicorn
 
-    from llmobserve_server.db.engine import create_db_engine
-    from llmobserve_server.db.migrate import upgrade
+    from llmobserve_server.db.migrate import prepare_configured_database
 
-    if settings.auto_migrate:  # once here, rather than racing in every worker
-        engine = create_db_engine(settings)
-        upgrade(engine)
-        engine.dispose()
+    if settings.auto_migrate:  # once here, rather than racing in every worker (which warn)
+        prepare_configured_database(settings, warn=False)
     logger.info(
         "llmobserve %s on http://%s:%s (%s, %s worker%s, %s)",
         __version__,

@@ -13,7 +13,8 @@ from llmobserve_server import __version__
 
 
 def cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    ignored = ("DATABASE_URL", "DATABASE_OWNER_URL")
+    environment = {k: v for k, v in os.environ.items() if k not in ignored}
     environment.update({"LLMOBSERVE_DATA_DIR": str(data_dir), **env})
     return subprocess.run(
         [sys.executable, "-m", "llmobserve_server.cli", *args],

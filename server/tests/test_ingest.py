@@ -528,10 +528,10 @@ def second_server(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Another server process on the same database as `server`; its URL and process."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PORT")}
+    ignored = ("DATABASE_URL", "DATABASE_OWNER_URL", "PORT")
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update({"LLMOBSERVE_DATA_DIR": str(server.data_dir), "PYTHONUNBUFFERED": "1"})
-    if server.database_url:
-        env["DATABASE_URL"] = server.database_url
+    env.update(server.database_env())
     command = [sys.executable, "-m", "llmobserve_server.cli", "serve", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)

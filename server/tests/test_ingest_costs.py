@@ -318,7 +318,7 @@ AddPrice = Callable[..., None]
 @pytest.fixture
 def add_price(server: RunningServer) -> Iterator[AddPrice]:
     """Insert a model_prices row straight into the server's database (there is no API yet)."""
-    settings = Settings(database_url=server.database_url, llmobserve_data_dir=server.data_dir)
+    settings = Settings(database_url=server.full_access_url, llmobserve_data_dir=server.data_dir)
     engine = create_db_engine(settings)
 
     def add(account_id: str, provider: str, model: str, **prices: Any) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from llmobserve_server.config import Settings
@@ -21,7 +21,7 @@ from llmobserve_server.db.base import Base
 from llmobserve_server.db.engine import create_db_engine
 from llmobserve_server.db.migrate import current_revision, downgrade, head_revision, upgrade
 from llmobserve_server.db.models import UsageDaily
-from tests.support.databases import database_for
+from tests.support.databases import app_role, database_for
 from tests.support.stored_data import DAY, HOUR, add_account, add_hour
 
 
@@ -105,3 +105,49 @@ def test_upgrading_fills_the_daily_rollup_from_the_hourly_one(engine: Engine) ->
         for when, model, events in slices
     ]
     assert sorted(rows) == sorted(expected)
+
+
+def _row_level_security(engine: Engine) -> tuple[set[str], set[str], set[str]]:
+    """Tables with RLS enabled, their policies and our lookup functions."""
+    with engine.connect() as connection:
+        tables = set(
+            connection.execute(
+                text("SELECT relname FROM pg_class WHERE relrowsecurity AND relkind = 'r'")
+            ).scalars()
+        )
+        policies = set(
+            connection.execute(
+                text("SELECT tablename || '.' || policyname FROM pg_policies")
+            ).scalars()
+        )
+        functions = set(
+            connection.execute(
+                text("SELECT proname FROM pg_proc WHERE proname LIKE 'llmobserve%'")
+            ).scalars()
+        )
+    return tables, policies, functions
+
+
+def test_row_level_security_comes_and_goes_with_migration_009(backend: str, engine: Engine) -> None:
+    if backend != "postgresql":
+        pytest.skip("Row Level Security is PostgreSQL's: migration 009 does nothing on SQLite")
+    with app_role() as role:
+        try:
+            upgrade(engine, app_role=role.name)
+            tables, policies, functions = _row_level_security(engine)
+            assert len(tables) == 11 and "trace_events" in tables and "sessions" not in tables
+            assert len(policies) == 12 and "memberships.own_memberships" in policies
+            assert functions == {
+                "llmobserve_api_key_by_hash",
+                "llmobserve_invitation_by_token_hash",
+            }
+            upgrade(engine, app_role=role.name)  # the grants again: idempotent
+
+            downgrade(engine, "008")
+            assert _row_level_security(engine) == (set(), set(), set())
+
+            upgrade(engine, app_role=role.name)
+            assert _row_level_security(engine) == (tables, policies, functions)
+        finally:  # its grants, so that the role can be dropped before the database
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP OWNED BY "{role.name}"'))

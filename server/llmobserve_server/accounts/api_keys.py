@@ -6,11 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, column, func, select, update
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
 from llmobserve_server.accounts.tokens import digests_match, random_token, sha256_hex
 from llmobserve_server.db.models import Account, ApiKey
+from llmobserve_server.db.scope import remember_scope
 from llmobserve_server.errors import ApiError
 
 KEY_PREFIX = "llmo_sk_"
@@ -100,25 +102,41 @@ def authenticate_key(db: DbSession, key: str) -> KeyOwner:
             401, "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
         )
     key_hash = sha256_hex(key)
-    row = db.execute(
-        select(ApiKey, Account)
-        .join(Account, Account.id == ApiKey.account_id)
-        .where(ApiKey.key_hash == key_hash)
-    ).first()
+    row = db.execute(_key_and_account(db, key_hash)).first()
     # The lookup is by digest (an index cannot leak the key); compare again in constant time.
-    if row is None or not digests_match(row.ApiKey.key_hash, key_hash):
+    if row is None or not digests_match(row[0].key_hash, key_hash):
         raise ApiError(
             401, "invalid_api_key", "Unknown API key. Create one in Settings → API keys."
         )
-    api_key, account = row.ApiKey, row.Account
+    api_key, account = row[0], row[1]
     if api_key.revoked_at is not None:
         raise ApiError(
             401, "api_key_revoked", "API key revoked. Create a new one in Settings → API keys."
         )
     if account.disabled_at is not None:  # read by the same query: no extra trip on ingest
         raise account_disabled_error()
+    # On PostgreSQL the lookup already scoped this transaction to the account; later ones too.
+    remember_scope(db, account_id=account.id)
     _record_use(db, api_key)
     return KeyOwner(api_key=api_key, account=account)
+
+
+def _key_and_account(db: DbSession, key_hash: str) -> Select[ApiKey, Account]:
+    """The key with this digest and its account. Before the key is found no account is known,
+    so Row Level Security would show no key: on PostgreSQL the key comes from the owner's narrow
+    lookup function (migration 009), which also makes its account the transaction's, so that
+    ingestion's batch needs no statement of its own to set it."""
+    if db.get_bind().dialect.name != "postgresql":
+        return (
+            select(ApiKey, Account)
+            .join(Account, Account.id == ApiKey.account_id)
+            .where(ApiKey.key_hash == key_hash)
+        )
+    found = func.llmobserve_api_key_by_hash(key_hash).table_valued(
+        *(column(c.name, c.type) for c in ApiKey.__table__.columns), name="api_keys"
+    )
+    key = aliased(ApiKey, found, adapt_on_names=True)
+    return select(key, Account).join(Account, Account.id == key.account_id)
 
 
 def _record_use(db: DbSession, api_key: ApiKey) -> None:

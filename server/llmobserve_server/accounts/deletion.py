@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.memberships import count_members, count_owners
 from llmobserve_server.db.models import Account, Membership, User
+from llmobserve_server.db.scope import scope_session, scoped_account
 from llmobserve_server.errors import ApiError
 
 
@@ -23,10 +24,33 @@ def accounts_blocking_deletion(db: DbSession, *, user_id: uuid.UUID) -> list[Acc
     """Accounts the user is the only owner of while others are members."""
     return [
         account
-        for account in _owned_accounts(db, user_id)
-        if count_owners(db, account_id=account.id) == 1
-        and count_members(db, account_id=account.id) > 1
+        for account, owners, members in _owned_accounts_with_counts(db, user_id)
+        if owners == 1 and members > 1
     ]
+
+
+def _owned_accounts_with_counts(
+    db: DbSession, user_id: uuid.UUID
+) -> list[tuple[Account, int, int]]:
+    """Each account the user owns, with its numbers of owners and members. Counting another
+    account's members needs that account's scope (Row Level Security would show only the user's
+    own membership in it, making every account look like theirs alone); the scope the request
+    had is restored afterwards."""
+    previous = scoped_account(db)
+    counted = []
+    try:
+        for account in _owned_accounts(db, user_id):
+            scope_session(db, account_id=account.id, user_id=user_id)
+            counted.append(
+                (
+                    account,
+                    count_owners(db, account_id=account.id),
+                    count_members(db, account_id=account.id),
+                )
+            )
+    finally:
+        scope_session(db, account_id=previous, user_id=user_id)
+    return counted
 
 
 def _owned_accounts(db: DbSession, user_id: uuid.UUID) -> list[Account]:
@@ -54,8 +78,8 @@ def delete_user(db: DbSession, *, user: User) -> list[uuid.UUID]:
         )
     alone = [
         account.id
-        for account in _owned_accounts(db, user.id)
-        if count_members(db, account_id=account.id) == 1
+        for account, _owners, members in _owned_accounts_with_counts(db, user.id)
+        if members == 1
     ]
     user_id = user.id
     db.expunge(user)

@@ -11,14 +11,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, column, func, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
 from llmobserve_server.accounts.memberships import ROLES, count_members, require_owner, role_in
 from llmobserve_server.accounts.tokens import random_token, sha256_hex
 from llmobserve_server.accounts.users import normalize_email
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.db.models import Account, Invitation, Membership, User
+from llmobserve_server.db.scope import scope_session
 from llmobserve_server.errors import ApiError
 
 VALID_FOR = timedelta(days=7)
@@ -162,7 +164,7 @@ def open_invitation(db: DbSession, token: str) -> OpenedInvitation | None:
     """The invitation behind a link, or None for an unknown token."""
     if not token or len(token) > 200:
         return None
-    invitation = db.scalar(select(Invitation).where(Invitation.token_hash == sha256_hex(token)))
+    invitation = db.scalar(_by_token_hash(db, sha256_hex(token)))
     account = db.get(Account, invitation.account_id) if invitation else None
     if invitation is None or account is None:
         return None
@@ -178,6 +180,18 @@ def open_invitation(db: DbSession, token: str) -> OpenedInvitation | None:
     return OpenedInvitation(invitation, account, inviter_name, problem)
 
 
+def _by_token_hash(db: DbSession, token_hash: str) -> Select[Invitation]:
+    """The invitation with this digest. Whoever opens the link is not in its account yet, so
+    Row Level Security would hide it: on PostgreSQL it comes from the owner's narrow lookup
+    function (migration 009), which returns only the row whose token the caller holds."""
+    if db.get_bind().dialect.name != "postgresql":
+        return select(Invitation).where(Invitation.token_hash == token_hash)
+    found = func.llmobserve_invitation_by_token_hash(token_hash).table_valued(
+        *(column(c.name, c.type) for c in Invitation.__table__.columns), name="invitations"
+    )
+    return select(aliased(Invitation, found, adapt_on_names=True))
+
+
 def accept(db: DbSession, *, token: str, user: User) -> Account:
     """Make `user` a member of the invitation's account. The user's email must be the invited
     one. Raises ApiError 404 (unknown link), 410 (expired, used, withdrawn), 403 (another email,
@@ -188,6 +202,9 @@ def accept(db: DbSession, *, token: str, user: User) -> Account:
     if opened.problem:
         raise ApiError(410, "invitation_unusable", opened.problem)
     invitation, account = opened.invitation, opened.account
+    # The link proves the invitation: the rest acts in the account it is for (its members, its
+    # pending invitations, the new membership), which the session then switches to.
+    scope_session(db, account_id=account.id, user_id=user.id)
     if normalize_email(user.email) != invitation.email:
         raise ApiError(
             403,

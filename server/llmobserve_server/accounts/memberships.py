@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.sessions import revoke_user_sessions
 from llmobserve_server.db.models import Account, Membership, Session, User
+from llmobserve_server.db.scope import scope_session
 from llmobserve_server.errors import ApiError
 
 ROLES = ("owner", "member")
@@ -152,4 +153,5 @@ def switch_account(db: DbSession, *, session: Session, account_id: uuid.UUID) ->
     if account is None or role_in(db, user_id=session.user_id, account_id=account_id) is None:
         raise ApiError(404, "not_found", "You are not a member of that account.")
     session.account_id = account_id
+    scope_session(db, account_id=account_id, user_id=session.user_id)
     return account

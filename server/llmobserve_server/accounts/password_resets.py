@@ -15,6 +15,7 @@ from llmobserve_server.accounts.sessions import revoke_user_sessions
 from llmobserve_server.accounts.tokens import random_token, sha256_hex
 from llmobserve_server.accounts.users import normalize_email
 from llmobserve_server.db.models import PasswordResetToken, SignInFailure, User
+from llmobserve_server.db.scope import scope_session
 from llmobserve_server.errors import ApiError
 
 VALID_FOR = timedelta(hours=1)
@@ -104,5 +105,6 @@ def reset_password(db: DbSession, *, token: str, new_password: str) -> User:
         raise ApiError(410, "invalid_reset_link", "This reset link was already used.")
     user.password_hash = hash_password(new_password)
     revoke_user_sessions(db, user_id=user.id)
+    scope_session(db, account_id=None, user_id=user.id)  # the link proved who they are
     db.execute(delete(SignInFailure).where(SignInFailure.email == user.email))
     return user

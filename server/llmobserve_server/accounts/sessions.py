@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 from llmobserve_server.accounts.tokens import random_token, sha256_hex
 from llmobserve_server.config import Settings
 from llmobserve_server.db.models import Session
+from llmobserve_server.db.scope import scope_session
 
 SESSION_COOKIE = "llmo_session"
 
@@ -124,7 +125,8 @@ def rotate_session(
 
 
 def find_active_session(db: DbSession, token: str, lifetime: SessionLifetime) -> Session | None:
-    """The live session for a cookie token; refreshes its idle timer now and then."""
+    """The live session for a cookie token; refreshes its idle timer now and then. Scopes `db`
+    to the session's account and user (`db.scope`)."""
     if not token or len(token) > 200:
         return None
     session = db.get(Session, sha256_hex(token))
@@ -136,6 +138,8 @@ def find_active_session(db: DbSession, token: str, lifetime: SessionLifetime) ->
     if now - session.last_seen_at > lifetime.touch_interval:
         session.last_seen_at = now
         db.commit()
+    # From here on the request's transactions act for the session's account and user.
+    scope_session(db, account_id=session.account_id, user_id=session.user_id)
     return session
 
 

@@ -19,6 +19,7 @@ from llmobserve_server.accounts.sessions import NewSession, SessionLifetime, sta
 from llmobserve_server.accounts.users import authenticate, normalize_email, primary_membership
 from llmobserve_server.audit import Actor, record_for_user
 from llmobserve_server.db.models import User
+from llmobserve_server.db.scope import scope_session
 from llmobserve_server.errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,11 @@ def sign_in(
     email = normalize_email(email)
     throttle.check_sign_in_allowed(db, email=email, ip=ip)
     user = authenticate(db, email=email, password=password)
+    if user is not None:  # their memberships become visible, then their account's rows
+        scope_session(db, account_id=None, user_id=user.id)
     membership = primary_membership(db, user) if user else None
+    if user is not None and membership is not None:
+        scope_session(db, account_id=membership.account_id, user_id=user.id)
     if user is None or membership is None:
         paused = throttle.record_failure(db, email=email, ip=ip)
         _audit_failure(db, email=email, ip=ip, user_agent=user_agent, paused=paused)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.passwords import hash_password, password_problem, verify_password
 from llmobserve_server.db.models import Account, Membership, User
+from llmobserve_server.db.scope import scope_session
 from llmobserve_server.errors import ApiError
 
 
@@ -40,6 +41,7 @@ def sign_up(db: DbSession, *, email: str, password: str, name: str) -> SignedUp:
     account = Account(name=f"{display_name}'s account", subscription_tier="free", created_at=now)
     db.add_all([user, account])
     db.flush()
+    scope_session(db, account_id=account.id, user_id=user.id)  # the new account is theirs
     db.add(Membership(user_id=user.id, account_id=account.id, role="owner", created_at=now))
     try:
         db.flush()

@@ -32,6 +32,17 @@ def get_db(request: Request) -> Iterator[DbSession]:
 DbDep = Annotated[DbSession, Depends(get_db)]
 
 
+def get_system_db(request: Request) -> Iterator[DbSession]:
+    """A session as the tables' owner (DATABASE_OWNER_URL), which Row Level Security does not
+    hold: only for the deliberately cross-account paths (the operator console, Stripe's
+    webhooks). Everything a user or an API key asks for uses `DbDep`."""
+    with request.app.state.system_session_factory() as db:
+        yield db
+
+
+SystemDbDep = Annotated[DbSession, Depends(get_system_db)]
+
+
 @dataclass(frozen=True)
 class Caller:
     """The account a request acts for, and how it proved it (an API key or a session)."""

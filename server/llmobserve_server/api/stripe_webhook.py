@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import BaseModel
 
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.stripe_emails import notify_owners
 from llmobserve_server.billing.stripe_webhooks import (
     InvalidSignature,
@@ -36,7 +36,7 @@ async def raw_body(request: Request) -> bytes:
 
 
 def _notify(settings: Settings, request: Request, outcome: Outcome) -> None:
-    with request.app.state.session_factory() as db:
+    with request.app.state.system_session_factory() as db:  # the account's owners
         notify_owners(settings, db, outcome)
 
 
@@ -48,7 +48,7 @@ def _notify(settings: Settings, request: Request, outcome: Outcome) -> None:
 def stripe_webhook(
     request: Request,
     body: Annotated[bytes, Depends(raw_body)],
-    db: DbDep,
+    db: SystemDbDep,
     background: BackgroundTasks,
 ) -> WebhookOut:
     """Apply one Stripe event to the account it concerns (each event id once)."""

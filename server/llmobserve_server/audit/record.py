@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.audit.actions import ACTIONS
 from llmobserve_server.db.models import AuditEvent, Membership
+from llmobserve_server.db.scope import scope_session, scoped_account, scoped_user
 
 ACTOR_KINDS = ("user", "stripe", "cli")
 
@@ -72,12 +73,29 @@ def record_for_user(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Add the row to the log of every account the user belongs to (for what concerns the user
-    everywhere: sign-ins, password and email changes). Returns how many rows were added."""
-    account_ids = list(
-        db.scalars(select(Membership.account_id).where(Membership.user_id == user_id))
-    )
-    for account_id in account_ids:
-        record(
-            db, account_id=account_id, action=action, actor=actor, target=target, details=details
+    everywhere: sign-ins, password and email changes). Returns how many rows were added.
+
+    The one deliberate write into several accounts at once: each row is written (flushed) in
+    its own account's scope, for Row Level Security (`db.scope`), and the request's scope is
+    restored afterwards."""
+    account, user = scoped_account(db), scoped_user(db)
+    db.flush()  # what is pending belongs to the request's scope: write it under that scope
+    try:
+        scope_session(db, account_id=account, user_id=user_id)  # the user's memberships
+        account_ids = list(
+            db.scalars(select(Membership.account_id).where(Membership.user_id == user_id))
         )
+        for account_id in account_ids:
+            scope_session(db, account_id=account_id, user_id=user_id)
+            record(
+                db,
+                account_id=account_id,
+                action=action,
+                actor=actor,
+                target=target,
+                details=details,
+            )
+            db.flush()
+    finally:
+        scope_session(db, account_id=account, user_id=user)
     return len(account_ids)

@@ -29,6 +29,7 @@ from llmobserve_server.billing.plans import Plan
 from llmobserve_server.billing.quota import next_month_start
 from llmobserve_server.config import Settings
 from llmobserve_server.db.models import UsageAlertSent
+from llmobserve_server.db.scope import scope_session
 from llmobserve_server.ingest.service import StoredBatch
 from llmobserve_server.mail import send_email
 
@@ -84,6 +85,7 @@ def send_usage_alerts(
     try:
         for threshold in alerts.thresholds:
             with session_factory() as db:
+                scope_session(db, account_id=alerts.account_id)
                 if not claim_alert(
                     db,
                     account_id=alerts.account_id,

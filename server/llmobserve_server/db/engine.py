@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from llmobserve_server.config import Settings
+from llmobserve_server.db.scope import install_scoping
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -32,17 +33,22 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_db_engine(settings: Settings) -> Engine:
-    url = settings.sqlalchemy_url
+def create_db_engine(settings: Settings, *, owner: bool = False) -> Engine:
+    """The engine of DATABASE_URL's role, or with `owner=True` of DATABASE_OWNER_URL's (the
+    tables' owner, which Row Level Security does not hold: migrations, jobs and the operator's
+    paths) when it is set, else DATABASE_URL's again."""
+    url = (owner and settings.sqlalchemy_owner_url) or settings.sqlalchemy_url
     if url.startswith("sqlite"):
         settings.llmobserve_data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
+    # The owner's pool serves a few occasional paths (start, jobs, /admin, webhooks): keep it small.
+    pool_size = 2 if owner and settings.sqlalchemy_owner_url else settings.db_pool_size
     return create_engine(
         url,
-        pool_size=settings.db_pool_size,
+        pool_size=pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
@@ -50,4 +56,7 @@ def create_db_engine(settings: Settings) -> Engine:
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose transactions act for the account authentication gave them (`db.scope`)."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    install_scoping(factory)
+    return factory

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from llmobserve_server.admin.overview import DAYS, platform_overview
 from llmobserve_server.admin.rankings import near_quota, top_by_cost, top_by_events
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.plans import PLANS
 from llmobserve_server.web import admin_accounts
 from llmobserve_server.web.admin_access import StaffDep, not_found
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
 @router.get("")
-def overview_page(request: Request, staff: StaffDep, db: DbDep) -> HTMLResponse:
+def overview_page(request: Request, staff: StaffDep, db: SystemDbDep) -> HTMLResponse:
     now = datetime.now(timezone.utc)
     overview = platform_overview(db, now=now)
     return render(

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 
 from llmobserve_server.accounts.tokens import digests_match
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.web.csrf import CSRF_FIELD, CSRF_HEADER, Form, read_form
 from llmobserve_server.web.viewer import Viewer, find_viewer
 
@@ -24,7 +24,7 @@ def not_found() -> HTTPException:
     return HTTPException(404)  # the detail "Not Found" renders as the ordinary 404 page
 
 
-def require_staff(request: Request, db: DbDep) -> Viewer:
+def require_staff(request: Request, db: SystemDbDep) -> Viewer:
     viewer = find_viewer(request, db)
     if viewer is None or not viewer.user.is_staff:
         raise not_found()

@@ -17,7 +17,7 @@ from llmobserve_server.admin.directory import Status, account_detail, search_acc
 from llmobserve_server.admin.moderation import disable_account, enable_account
 from llmobserve_server.admin.tiers import change_plan
 from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.plans import PLANS, plan_for
 from llmobserve_server.billing.tier_change import TierChangeError
 from llmobserve_server.db.models import Account
@@ -52,7 +52,7 @@ def _page_number(value: str) -> int:
 
 
 @router.get("")
-def accounts_page(request: Request, staff: StaffDep, db: DbDep) -> HTMLResponse:
+def accounts_page(request: Request, staff: StaffDep, db: SystemDbDep) -> HTMLResponse:
     params = request.query_params
     query = params.get("q", "")[:200]
     tier = params.get("tier", "")
@@ -79,7 +79,9 @@ def accounts_page(request: Request, staff: StaffDep, db: DbDep) -> HTMLResponse:
 
 
 @router.get("/{account_id}")
-def account_page(request: Request, staff: StaffDep, db: DbDep, account_id: str) -> HTMLResponse:
+def account_page(
+    request: Request, staff: StaffDep, db: SystemDbDep, account_id: str
+) -> HTMLResponse:
     detail = account_detail(db, account_id=_account_id(account_id), now=datetime.now(timezone.utc))
     if detail is None:
         raise not_found()
@@ -106,7 +108,7 @@ def _back(account_id: uuid.UUID, message: str, kind: Kind = "success") -> Redire
 
 @router.post("/{account_id}/tier", response_model=None)
 def change_account_plan(
-    request: Request, staff: StaffDep, form: StaffForm, db: DbDep, account_id: str
+    request: Request, staff: StaffDep, form: StaffForm, db: SystemDbDep, account_id: str
 ) -> RedirectResponse:
     chosen = _existing_account(db, account_id)
     try:
@@ -134,7 +136,7 @@ def change_account_plan(
 
 @router.post("/{account_id}/disable", response_model=None)
 def disable(
-    request: Request, staff: StaffDep, form: StaffForm, db: DbDep, account_id: str
+    request: Request, staff: StaffDep, form: StaffForm, db: SystemDbDep, account_id: str
 ) -> RedirectResponse:
     chosen = _existing_account(db, account_id)
     account = disable_account(
@@ -151,7 +153,7 @@ def disable(
 
 @router.post("/{account_id}/enable", response_model=None)
 def enable(
-    request: Request, staff: StaffDep, _form: StaffForm, db: DbDep, account_id: str
+    request: Request, staff: StaffDep, _form: StaffForm, db: SystemDbDep, account_id: str
 ) -> RedirectResponse:
     chosen = _existing_account(db, account_id)
     account = enable_account(db, account_id=chosen, actor=request_actor(request, staff.user))

@@ -92,6 +92,9 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
         return _form_page(
             request, "auth/sign_up.html", values=values, errors=errors, invitation=opened
         )
+    actor = request_actor(request, created.user)
+    # In the new account's scope, before joining another account moves the scope there.
+    record(db, account_id=created.account.id, action="sign_up", actor=actor)
     joined = join_after_sign_up(db, token=token, user=created.user)
     new = start_session(
         db,
@@ -102,8 +105,6 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
         lifetime=session_lifetime(request),
         replacing=request.cookies.get(SESSION_COOKIE),
     )
-    actor = request_actor(request, created.user)
-    record(db, account_id=created.account.id, action="sign_up", actor=actor)
     if joined:
         record(db, account_id=joined.id, action="member_joined", actor=actor)
     db.commit()

@@ -19,6 +19,7 @@ from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Account, Session, User
+from llmobserve_server.db.scope import scope_session, scoped_account
 from llmobserve_server.errors import ApiError
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
@@ -88,8 +89,10 @@ def join_after_sign_up(db: DbSession, *, token: str, user: User) -> Account | No
     invitation: they start in their own account, which sign-up created)."""
     if not token:
         return None
+    own_account = scoped_account(db)
     try:
         with db.begin_nested():
             return invitations.accept(db, token=token, user=user)
-    except ApiError:
+    except ApiError:  # back to the account sign-up created (`accept` had scoped to the other)
+        scope_session(db, account_id=own_account, user_id=user.id)
         return None

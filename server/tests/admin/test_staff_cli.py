@@ -10,8 +10,7 @@ from tests.test_cli import cli
 
 
 def staff_cli(server: RunningServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": server.database_url} if server.database_url else {}
-    return cli("staff", *args, data_dir=server.data_dir, **env)
+    return cli("staff", *args, data_dir=server.data_dir, **server.database_env())
 
 
 def test_staff_add_opens_the_console_and_remove_closes_it(

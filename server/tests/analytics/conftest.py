@@ -15,7 +15,7 @@ from llmobserve_server.testing import RunningServer
 
 @pytest.fixture
 def db(server: RunningServer) -> Iterator[DbSession]:
-    settings = Settings(database_url=server.database_url, llmobserve_data_dir=server.data_dir)
+    settings = Settings(database_url=server.full_access_url, llmobserve_data_dir=server.data_dir)
     engine = create_db_engine(settings)
     with create_session_factory(engine)() as session:
         yield session

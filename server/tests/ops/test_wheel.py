@@ -23,7 +23,7 @@ import pytest
 
 from llmobserve_server.testing import RunningServer, free_port
 from tests.ops.dockerfile import REPOSITORY, runtime_stage
-from tests.support.databases import fresh_postgres_database, require_postgres
+from tests.support.databases import app_role, fresh_postgres_database, require_postgres
 from tests.support.factories import event, sign_up
 
 
@@ -65,13 +65,15 @@ def wheel_venv(server_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def image_like_server(
     wheel_venv: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
-    """The Dockerfile's CMD with its ENV, plus what a deployment sets: PORT, DATABASE_URL,
-    SECRET_KEY (the image is in production mode) and a data directory."""
+    """The Dockerfile's CMD with its ENV, plus what a deployment sets: PORT, DATABASE_URL (a
+    role held by Row Level Security) and DATABASE_OWNER_URL, SECRET_KEY (the image is in
+    production mode) and a data directory."""
     require_postgres()
     stage = runtime_stage()
     data_dir = tmp_path_factory.mktemp("image-data")
     port = free_port()
-    with fresh_postgres_database("wheel") as database_url:
+    with app_role() as role, fresh_postgres_database("wheel") as owner_url:
+        database_url = role.url_for(owner_url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMOBSERVE", "DATABASE"))}
         env.update(stage.env)
         env.update(
@@ -79,6 +81,7 @@ def image_like_server(
                 "PATH": f"{wheel_venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
                 "PORT": str(port),
                 "DATABASE_URL": database_url,
+                "DATABASE_OWNER_URL": owner_url,
                 "SECRET_KEY": secrets.token_urlsafe(48),
                 "LLMOBSERVE_DATA_DIR": str(data_dir),
                 "RETENTION_INTERVAL_HOURS": "0",
@@ -97,6 +100,7 @@ def image_like_server(
             log_path,
             port,
             process,
+            owner_url,
         )
         try:
             _wait_until_ready(server)

@@ -9,8 +9,7 @@ from tests.test_cli import cli
 
 
 def set_tier_cli(server: RunningServer, *args: str) -> tuple[int, str, str]:
-    env = {"DATABASE_URL": server.database_url} if server.database_url else {}
-    result = cli("set-tier", *args, data_dir=server.data_dir, **env)
+    result = cli("set-tier", *args, data_dir=server.data_dir, **server.database_env())
     return result.returncode, result.stdout, result.stderr
 
 
@@ -60,9 +59,7 @@ def test_set_tier_emails_the_owners_about_the_new_plan(
     mail_server: RunningServer, mailbox: Mailbox
 ) -> None:
     owner = sign_up(mail_server.base_url)
-    env = mailbox.smtp_env()
-    if mail_server.database_url:
-        env["DATABASE_URL"] = mail_server.database_url
+    env = {**mailbox.smtp_env(), **mail_server.database_env()}
     result = cli(
         "set-tier", "--email", owner.email, "--tier", "pro", data_dir=mail_server.data_dir, **env
     )

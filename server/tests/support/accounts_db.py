@@ -17,7 +17,7 @@ from llmobserve_server.testing import RunningServer
 
 @contextmanager
 def connect(server: RunningServer) -> Iterator[Connection]:
-    settings = Settings(database_url=server.database_url, llmobserve_data_dir=server.data_dir)
+    settings = Settings(database_url=server.full_access_url, llmobserve_data_dir=server.data_dir)
     engine = create_db_engine(settings)
     try:
         with engine.begin() as connection:

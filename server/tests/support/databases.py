@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from llmobserve_server import testing
-from llmobserve_server.testing import RunningServer, run_server
+from llmobserve_server.testing import AppRole, RunningServer, run_server
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -55,12 +55,35 @@ def database_for(backend: str, label: str) -> Iterator[str | None]:
 
 
 @contextmanager
+def app_role() -> Iterator[AppRole]:
+    """A role of its own for a server on a database of this run (see `server_for`)."""
+    with testing.postgres_app_role(ADMIN_URL) as role:
+        yield role
+
+
+@contextmanager
 def server_for(
     backend: str, data_dir: Path, label: str, extra_env: Mapping[str, str] | None = None
 ) -> Iterator[RunningServer]:
-    """A real server on a fresh database of `backend`, for the duration of the block."""
-    with database_for(backend, label) as url:
+    """A real server on a fresh database of `backend`, for the duration of the block.
+
+    On PostgreSQL it runs as production should: DATABASE_URL is a role of its own that does not
+    own the tables (so Row Level Security holds it) and DATABASE_OWNER_URL the owner, which
+    migrates. `server.full_access_url` sees every account's rows."""
+    env = dict(extra_env or {})
+    if backend == "sqlite":
         with run_server(
-            backend=backend, database_url=url, data_dir=data_dir, extra_env=dict(extra_env or {})
+            backend=backend, database_url=None, data_dir=data_dir, extra_env=env
+        ) as running:
+            yield running
+        return
+    require_postgres()
+    with app_role() as role, fresh_postgres_database(label) as owner_url:
+        with run_server(
+            backend=backend,
+            database_url=role.url_for(owner_url),
+            owner_database_url=owner_url,
+            data_dir=data_dir,
+            extra_env=env,
         ) as running:
             yield running
