@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Select, column, func, select, update
+from sqlalchemy import Select, String, bindparam, column, func, select, update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 
@@ -102,7 +103,8 @@ def authenticate_key(db: DbSession, key: str) -> KeyOwner:
             401, "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
         )
     key_hash = sha256_hex(key)
-    row = db.execute(_key_and_account(db, key_hash)).first()
+    statement = _key_and_account(db.get_bind().dialect.name)
+    row = db.execute(statement, {"key_hash": key_hash}).first()
     # The lookup is by digest (an index cannot leak the key); compare again in constant time.
     if row is None or not digests_match(row[0].key_hash, key_hash):
         raise ApiError(
@@ -121,12 +123,15 @@ def authenticate_key(db: DbSession, key: str) -> KeyOwner:
     return KeyOwner(api_key=api_key, account=account)
 
 
-def _key_and_account(db: DbSession, key_hash: str) -> Select[ApiKey, Account]:
-    """The key with this digest and its account. Before the key is found no account is known,
-    so Row Level Security would show no key: on PostgreSQL the key comes from the owner's narrow
-    lookup function (migration 009), which also makes its account the transaction's, so that
-    ingestion's batch needs no statement of its own to set it."""
-    if db.get_bind().dialect.name != "postgresql":
+@functools.cache
+def _key_and_account(dialect: str) -> Select[ApiKey, Account]:
+    """The key with the digest `:key_hash` and its account, built once per dialect (building the
+    statement cost more than running it, on every ingest batch). Before the key is found no
+    account is known, so Row Level Security would show no key: on PostgreSQL the key comes from
+    the owner's narrow lookup function (migration 009), which also makes its account the
+    transaction's, so that ingestion's batch needs no statement of its own to set it."""
+    key_hash = bindparam("key_hash", type_=String)
+    if dialect != "postgresql":
         return (
             select(ApiKey, Account)
             .join(Account, Account.id == ApiKey.account_id)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from llmobserve_server.accounts.api_keys import create_api_key, list_api_keys, revoke_api_key
 from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import Caller, DbDep, SessionCaller
-from llmobserve_server.api.text import Text
+from llmobserve_server.api.text import WITHOUT_NUL
 from llmobserve_server.audit import record
 from llmobserve_server.audit.targets import describe_key
 from llmobserve_server.db.models import ApiKey, User
@@ -21,7 +21,9 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
 
 class ApiKeyIn(BaseModel):
-    name: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), WITHOUT_NUL
+    ]
 
 
 class ApiKeyOut(BaseModel):

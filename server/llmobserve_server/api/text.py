@@ -15,4 +15,9 @@ def _without_nul(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_without_nul)]
+WITHOUT_NUL = AfterValidator(_without_nul)
+"""The check alone, to put after other constraints: `Annotated[str, StringConstraints(…),
+WITHOUT_NUL]` (nested the other way round, pydantic strips the whitespace but no longer checks
+`min_length` after it)."""
+
+Text = Annotated[str, WITHOUT_NUL]

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from operator import add
 from typing import Any
 
 from llmobserve_server.ingest.schema import EventIn
@@ -56,10 +57,17 @@ def _hour(ts: datetime) -> datetime:
     return ts.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
+_SUMS = ("events", "unpriced_events", "cost_usd", *_TOKEN_FIELDS)
+"""The rollups' summed columns, in the order the deltas below keep them while summing (tuples,
+built and added with fewer interpreter steps than a dict per key)."""
+_HOURLY_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
+_DAILY_KEY = ("account_id", "day", "dimension", "value", "provider", "model")
+
+
 def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per-hour-and-dimension sums, sorted by key so that concurrent batches lock rollup rows
     in the same order and cannot deadlock."""
-    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for row in rows:
         key = (
             _hour(row["timestamp"]),
@@ -69,51 +77,39 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
             row["section"] or "",
             row["agent"] or "",
         )
+        sums = (
+            1,
+            int(row["cost_source"] == "unknown_model"),
+            row["cost_usd"],
+            *[row[name] for name in _TOKEN_FIELDS],
+        )
         total = totals.get(key)
-        if total is None:
-            total = totals[key] = {
-                "events": 0,
-                "unpriced_events": 0,
-                "cost_usd": Decimal(0),
-                **dict.fromkeys(_TOKEN_FIELDS, 0),
-            }
-        total["events"] += 1
-        total["unpriced_events"] += row["cost_source"] == "unknown_model"
-        total["cost_usd"] += row["cost_usd"]
-        for name in _TOKEN_FIELDS:
-            total[name] += row[name]
-    dimensions = ("hour", "provider", "model", "customer_id", "section", "agent")
+        totals[key] = sums if total is None else tuple(map(add, total, sums))
     return [
-        {"account_id": account_id, **dict(zip(dimensions, key, strict=True)), **totals[key]}
+        dict(zip(_HOURLY_KEY + _SUMS, (account_id, *key, *totals[key]), strict=True))
         for key in sorted(totals)
     ]
 
 
 DAILY_SLICES = (("customer", "customer_id"), ("section", "section"), ("agent", "agent"))
 """usage_daily's slices past the all-events one (""): (dimension, usage_hourly column)."""
-_SUMS = ("events", "unpriced_events", "cost_usd", *_TOKEN_FIELDS)
 
 
 def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """usage_daily's sums from `usage_deltas`' rows (fewer than the events, and already summed),
     sorted by key (lock order, as above)."""
-    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for delta in hourly:
-        day = delta["hour"].replace(hour=0)
-        provider, model = delta["provider"], delta["model"]
+        sums = tuple([delta[name] for name in _SUMS])
+        day, provider, model = delta["hour"].replace(hour=0), delta["provider"], delta["model"]
         keys = [(day, "", "", provider, model)]
-        keys.extend((day, name, delta[column], provider, model) for name, column in DAILY_SLICES)
+        keys += [(day, name, delta[column], provider, model) for name, column in DAILY_SLICES]
         for key in keys:
             total = totals.get(key)
-            if total is None:
-                totals[key] = {name: delta[name] for name in _SUMS}
-            else:
-                for name in _SUMS:
-                    total[name] += delta[name]
+            totals[key] = sums if total is None else tuple(map(add, total, sums))
     account_id = hourly[0]["account_id"] if hourly else None
-    dimensions = ("day", "dimension", "value", "provider", "model")
     return [
-        {"account_id": account_id, **dict(zip(dimensions, key, strict=True)), **totals[key]}
+        dict(zip(_DAILY_KEY + _SUMS, (account_id, *key, *totals[key]), strict=True))
         for key in sorted(totals)
     ]
 
