@@ -76,13 +76,20 @@ def find_active_key(db: DbSession, *, account_id: uuid.UUID, key: str) -> ApiKey
     return api_key
 
 
-def revoke_api_key(db: DbSession, *, account_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+@dataclass(frozen=True)
+class Revocation:
+    api_key: ApiKey
+    changed: bool  # False: the key was revoked already (revoking is idempotent)
+
+
+def revoke_api_key(db: DbSession, *, account_id: uuid.UUID, key_id: uuid.UUID) -> Revocation:
     api_key = db.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.account_id == account_id))
     if api_key is None:
         raise ApiError(404, "not_found", "API key not found.")
-    if api_key.revoked_at is None:
-        api_key.revoked_at = datetime.now(timezone.utc)
-    return api_key
+    if api_key.revoked_at is not None:
+        return Revocation(api_key, changed=False)
+    api_key.revoked_at = datetime.now(timezone.utc)
+    return Revocation(api_key, changed=True)
 
 
 def account_disabled_error() -> ApiError:

@@ -76,9 +76,10 @@ def list_keys(caller: SessionCaller, db: DbDep) -> ApiKeyListOut:
 
 @router.delete("/{key_id}", status_code=204)
 def revoke_key(key_id: uuid.UUID, request: Request, caller: SessionCaller, db: DbDep) -> Response:
-    revoked = revoke_api_key(db, account_id=caller.account_id, key_id=key_id)
-    _audit(db, request, caller, "api_key_revoked", revoked)
-    db.commit()
+    revocation = revoke_api_key(db, account_id=caller.account_id, key_id=key_id)
+    if revocation.changed:
+        _audit(db, request, caller, "api_key_revoked", revocation.api_key)
+        db.commit()
     return Response(status_code=204)
 
 

@@ -76,17 +76,19 @@ def create_key(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDe
 def revoke_key(
     key_id: uuid.UUID, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
 ) -> Response:
-    revoked = revoke_api_key(db, account_id=viewer.account.id, key_id=key_id)
-    record(
-        db,
-        account_id=viewer.account.id,
-        action="api_key_revoked",
-        actor=request_actor(request, viewer.user),
-        target=describe_key(revoked),
-    )
-    db.commit()
+    revocation = revoke_api_key(db, account_id=viewer.account.id, key_id=key_id)
+    if revocation.changed:
+        record(
+            db,
+            account_id=viewer.account.id,
+            action="api_key_revoked",
+            actor=request_actor(request, viewer.user),
+            target=describe_key(revocation.api_key),
+        )
+        db.commit()
     response = RedirectResponse(PAGE, status_code=303)
     set_flash(
-        response, f"API key “{revoked.name}” revoked. Apps using it can no longer send events."
+        response,
+        f"API key “{revocation.api_key.name}” revoked. Apps using it can no longer send events.",
     )
     return response

@@ -91,6 +91,14 @@ def test_api_keys_created_and_revoked_are_recorded_without_the_key(user: SignedI
     assert key not in page and key[len("llmo_sk_") + 4 : -4] not in page
 
 
+def test_revoking_a_key_again_records_nothing_more(user: SignedInUser) -> None:
+    created = user.client.post("/v1/api-keys", json={"name": "twice"})
+    for _ in range(2):
+        assert user.client.delete(f"/v1/api-keys/{created.json()['id']}").status_code == 204
+    log = log_of(user)
+    assert sum("API key revoked" in row and "twice" in row for row in log) == 1, log
+
+
 def test_a_password_change_is_recorded_in_every_account_of_the_user(user: SignedInUser) -> None:
     page = user.client.get("/settings/profile").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
