@@ -28,6 +28,7 @@ ACTIONS: dict[str, Action] = {
     "invitation_revoked": Action("Invitation withdrawn", "warning"),
     "member_joined": Action("Member joined", "success"),
     "member_removed": Action("Member removed", "danger"),
+    "user_deleted": Action("Member deleted their user", "danger"),
     "role_changed": Action("Role changed", "warning"),
     "plan_changed": Action("Plan changed", "warning"),
     "account_disabled": Action("Account disabled by the operator", "danger"),

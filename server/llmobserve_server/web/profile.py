@@ -159,9 +159,14 @@ def delete_account(request: Request, viewer: ViewerDep, form: SignedInForm, db: 
         return _page(
             request, viewer, db, values={"confirm_email": typed}, errors={"confirm_email": error}
         )
+    # In the log of every account the user is in: those that stay keep it (an account deleted
+    # with the user takes its log along).
+    actor = request_actor(request, viewer.user)
+    record_for_user(db, user_id=viewer.user.id, action="user_deleted", actor=actor)
     try:
         delete_user(db, user=viewer.user)
     except ApiError as exc:
+        db.rollback()
         values = {"confirm_email": typed}
         return _page(request, viewer, db, values=values, errors={"confirm_email": exc.message})
     db.commit()

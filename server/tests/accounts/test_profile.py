@@ -128,3 +128,22 @@ def test_an_owner_with_teammates_must_hand_over_before_deleting(
     left = member.client.post("/settings/profile/delete", data={"confirm_email": member.email})
     assert left.status_code == 303  # a member can leave: their own account goes, the team stays
     assert owner.client.get("/settings/team").status_code == 200
+
+
+def test_a_member_deleting_their_user_is_in_the_team_audit_log_and_a_refusal_is_not(
+    make_user: MakeUser, mailbox: Mailbox
+) -> None:
+    owner, member = make_user(tier="pro"), make_user()
+    owner.client.post("/settings/team/invitations", data={"email": member.email})
+    path = (
+        "/invitations/"
+        + link_in(mailbox.wait_for(member.email), "/invitations/").split("/invitations/")[1]
+    )
+    member.client.post(f"{path}/accept", data={})
+    owner.client.post("/settings/profile/delete", data={"confirm_email": owner.email})  # refused
+    member.client.post("/settings/profile/delete", data={"confirm_email": member.email})
+
+    page = owner.client.get("/settings/audit", params={"action": "user_deleted"}).text
+    entries = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert entries.count("Member deleted their user") == 1
+    assert member.email in entries and owner.email not in entries
