@@ -74,3 +74,9 @@ def test_a_nul_character_in_a_filter_or_run_id_is_a_400_that_says_so(keyed: http
         keyed.get("/v1/costs", params={"group_by": "model", "cursor": "\0"}),
     ):
         assert "NUL" in error_of(response, 400)["message"]
+
+
+def test_a_date_past_the_last_representable_day_is_a_422(keyed: httpx.Client) -> None:
+    for params in ({"to": "9999-12-31"}, {"from": "9999-12-31T23:59:59-05:00"}):
+        error = error_of(keyed.get("/v1/runs", params=params), 422)
+        assert "before the year 9999" in error["message"]

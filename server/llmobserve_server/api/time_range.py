@@ -17,22 +17,24 @@ class TimeRange:
 
 
 def parse_instant(value: str, *, name: str, is_end: bool) -> datetime:
-    """An RFC 3339 time or a date. A date as `to` means the end of that day (inclusive date)."""
+    """An RFC 3339 time or a date. A date as `to` means the end of that day (inclusive date).
+    Times that cannot be represented in UTC (the end of 9999-12-31, say) are refused too."""
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
             start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
             return start + timedelta(days=1) if is_end else start
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(
+            timezone.utc
+        )
+    except (ValueError, OverflowError) as exc:
         raise ApiError(
             422,
             "invalid_request",
-            f"`{name}` must be a date (2026-11-25) or an RFC 3339 time (2026-11-25T10:00:00Z).",
+            f"`{name}` must be a date (2026-11-25) or an RFC 3339 time (2026-11-25T10:00:00Z) "
+            "before the year 9999.",
         ) from exc
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(
-        timezone.utc
-    )
 
 
 def time_range(start: str | None, end: str | None) -> TimeRange:
