@@ -436,3 +436,20 @@ def test_an_override_does_not_reprice_events_already_stored(
     assert before["cost_source"] == "catalog" and after["cost_source"] == "override"
     report = keyed.get("/v1/costs").json()
     assert Decimal(report["total_cost_usd"]) == cost_of(before) + cost_of(after)
+
+
+def test_a_price_changed_or_deleted_applies_from_the_next_batch(
+    user: SignedInUser, keyed: httpx.Client
+) -> None:
+    """Ingestion caches overrides per account; every change must reach the next batch."""
+    usage = {"input_tokens": 1_000_000, "output_tokens": 0, "timestamp": at(NOW)}
+    price = {"provider": "acme-ai", "model": "acme-1", "input_mtok": "2", "output_mtok": "2"}
+    saved = user.client.post("/v1/prices", json=price)
+    assert saved.status_code in (200, 201), saved.text
+    assert cost_of(priced_span(keyed, provider="acme-ai", model="acme-1", **usage)) == 2
+    changed = user.client.post("/v1/prices", json={**price, "input_mtok": "3"})
+    assert changed.status_code in (200, 201), changed.text
+    assert cost_of(priced_span(keyed, provider="acme-ai", model="acme-1", **usage)) == 3
+    assert user.client.delete(f"/v1/prices/{saved.json()['id']}").status_code == 204
+    gone = priced_span(keyed, provider="acme-ai", model="acme-1", **usage)
+    assert (cost_of(gone), gone["cost_source"]) == (0, "unknown_model")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import DateTime, Engine, String, Uuid, column, inspect, select, table, text
 from sqlalchemy.orm import Session
 
 from llmobserve_server.config import Settings
@@ -22,7 +23,7 @@ from llmobserve_server.db.engine import create_db_engine
 from llmobserve_server.db.migrate import current_revision, downgrade, head_revision, upgrade
 from llmobserve_server.db.models import UsageDaily
 from tests.support.databases import app_role, database_for
-from tests.support.stored_data import DAY, HOUR, add_account, add_hour
+from tests.support.stored_data import DAY, HOUR, add_hour
 
 
 @pytest.fixture
@@ -83,7 +84,23 @@ def test_replicas_migrating_at_the_same_time_both_succeed(settings: Settings) ->
 
 def test_upgrading_fills_the_daily_rollup_from_the_hourly_one(engine: Engine) -> None:
     upgrade(engine, "007")
-    account = add_account(engine, "free")
+    account = uuid.uuid4()
+    accounts_at_007 = table(
+        "accounts",
+        column("id", Uuid()),
+        column("name", String()),
+        column("subscription_tier", String()),
+        column("created_at", DateTime(timezone=True)),
+    )  # the model has columns added since: write only those of 007
+    with engine.begin() as connection:
+        connection.execute(
+            accounts_at_007.insert().values(
+                id=account,
+                name="a",
+                subscription_tier="free",
+                created_at=datetime.now(timezone.utc),
+            )
+        )
     day = datetime(2025, 3, 8, tzinfo=timezone.utc)
     for hour, model in ((day, "a"), (day + 5 * HOUR, "a"), (day + 5 * HOUR, "b"), (day + DAY, "a")):
         add_hour(engine, account, hour, model=model)

@@ -106,6 +106,7 @@ def _receive_batch(
             plan=plan,
             raw_events=parse_events(decoded),
             may_contain_nul=b"\\u0000" in decoded,
+            prices_version=owner.account.prices_version,
         )
         due = alerts_due(account_id=owner.account.id, plan=plan, stored=stored)
         return owner.account.id, stored.result, due

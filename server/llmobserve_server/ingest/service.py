@@ -19,7 +19,7 @@ from llmobserve_server.billing.quota import (
     over_room,
     room_left,
 )
-from llmobserve_server.ingest.overrides import find_override, load_overrides
+from llmobserve_server.ingest.overrides import find_override, load_overrides, overrides_for
 from llmobserve_server.ingest.rows import event_row
 from llmobserve_server.ingest.schema import BatchResult, EventIn, RejectedEvent
 from llmobserve_server.ingest.store import (
@@ -51,13 +51,16 @@ def ingest_batch(
     plan: Plan,
     raw_events: list[Any],
     may_contain_nul: bool = True,
+    prices_version: int | None = None,
 ) -> StoredBatch:
     """Store the valid events of a batch and commit. Invalid ones are reported by index;
     an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
     Events over the month's quota are rejected with `quota_exceeded`; with no room left at all
     the whole batch is refused (ApiError 429) and nothing is stored.
 
-    `may_contain_nul=False` (the body had no `\\u0000` escape) spares the per-string NUL scan."""
+    `may_contain_nul=False` (the body had no `\\u0000` escape) spares the per-string NUL scan.
+    `prices_version` (the account's, read in this transaction) lets the price overrides come
+    from the process's cache (ingest/overrides.py); without it they are read."""
     received_at = datetime.now(timezone.utc)
     batch = validate_batch(raw_events, now=received_at, may_contain_nul=may_contain_nul)
     valid, rejected = batch.valid, batch.rejected
@@ -69,7 +72,12 @@ def ingest_batch(
                 valid, rejected, over, over_quota_message(plan, received_at)
             )
 
-    overrides = load_overrides(db, account_id) if valid else {}
+    if not valid:
+        overrides = {}
+    elif prices_version is None:
+        overrides = load_overrides(db, account_id)
+    else:
+        overrides = overrides_for(db, account_id, version=prices_version)
     rows_by_id: dict[uuid.UUID, dict[str, Any]] = {}
     for event in valid:
         if event.id in rows_by_id:

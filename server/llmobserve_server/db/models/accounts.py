@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from llmobserve_server.db.base import Base
@@ -43,6 +43,9 @@ class Account(Base):
     # is deleted and its members can still sign in and read.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    # Moved by a database trigger on every change to the account's model_prices (migration
+    # 010): ingestion reloads its cached overrides when it has moved (ingest/overrides.py).
+    prices_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Membership(Base):
