@@ -7,7 +7,7 @@ import httpx
 from llmobserve_server.testing import RunningServer
 from tests.accounts.conftest import MakeUser
 from tests.support.accounts_db import count, uuid_param
-from tests.support.factories import PASSWORD, custom_event, key_client, send
+from tests.support.factories import PASSWORD, SignedInUser, custom_event, key_client, send
 from tests.support.forms import field_error
 from tests.support.mail import Mailbox, link_in
 
@@ -112,16 +112,21 @@ def test_deleting_a_user_deletes_the_account_they_alone_own_with_all_its_data(
         assert gone.status_code == 401
 
 
-def test_an_owner_with_teammates_must_hand_over_before_deleting(
-    make_user: MakeUser, mailbox: Mailbox
-) -> None:
-    owner, member = make_user(tier="pro"), make_user()
+def join_team(owner: SignedInUser, member: SignedInUser, mailbox: Mailbox) -> None:
+    """`member` accepts an invitation to `owner`'s account, through the emailed link."""
     owner.client.post("/settings/team/invitations", data={"email": member.email})
     path = (
         "/invitations/"
         + link_in(mailbox.wait_for(member.email), "/invitations/").split("/invitations/")[1]
     )
     member.client.post(f"{path}/accept", data={})
+
+
+def test_an_owner_with_teammates_must_hand_over_before_deleting(
+    make_user: MakeUser, mailbox: Mailbox
+) -> None:
+    owner, member = make_user(tier="pro"), make_user()
+    join_team(owner, member, mailbox)
     page = owner.client.post("/settings/profile/delete", data={"confirm_email": owner.email})
     assert "make one of them an owner or remove them" in field_error(page.text, "confirm_email")
     assert owner.client.get("/v1/costs").status_code == 200
@@ -134,12 +139,7 @@ def test_a_member_deleting_their_user_is_in_the_team_audit_log_and_a_refusal_is_
     make_user: MakeUser, mailbox: Mailbox
 ) -> None:
     owner, member = make_user(tier="pro"), make_user()
-    owner.client.post("/settings/team/invitations", data={"email": member.email})
-    path = (
-        "/invitations/"
-        + link_in(mailbox.wait_for(member.email), "/invitations/").split("/invitations/")[1]
-    )
-    member.client.post(f"{path}/accept", data={})
+    join_team(owner, member, mailbox)
     owner.client.post("/settings/profile/delete", data={"confirm_email": owner.email})  # refused
     member.client.post("/settings/profile/delete", data={"confirm_email": member.email})
 

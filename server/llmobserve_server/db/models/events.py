@@ -104,7 +104,20 @@ class Run(Base):
     cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
 
 
-class UsageHourly(Base):
+class RollupSums:
+    """The sums every usage rollup keeps for its key (a declarative mixin)."""
+
+    events: Mapped[int] = mapped_column(BigInteger)
+    unpriced_events: Mapped[int] = mapped_column(BigInteger)
+    input_tokens: Mapped[int] = mapped_column(BigInteger)
+    cached_input_tokens: Mapped[int] = mapped_column(BigInteger)
+    cache_write_input_tokens: Mapped[int] = mapped_column(BigInteger)
+    output_tokens: Mapped[int] = mapped_column(BigInteger)
+    reasoning_tokens: Mapped[int] = mapped_column(BigInteger)
+    cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
+
+
+class UsageHourly(RollupSums, Base):
     """Events, tokens and cost per account, hour and dimension ('' where a dimension is unset)."""
 
     __tablename__ = "usage_hourly"
@@ -118,17 +131,9 @@ class UsageHourly(Base):
     customer_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     section: Mapped[str] = mapped_column(String(200), primary_key=True)
     agent: Mapped[str] = mapped_column(String(200), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger)
-    unpriced_events: Mapped[int] = mapped_column(BigInteger)
-    input_tokens: Mapped[int] = mapped_column(BigInteger)
-    cached_input_tokens: Mapped[int] = mapped_column(BigInteger)
-    cache_write_input_tokens: Mapped[int] = mapped_column(BigInteger)
-    output_tokens: Mapped[int] = mapped_column(BigInteger)
-    reasoning_tokens: Mapped[int] = mapped_column(BigInteger)
-    cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
 
 
-class UsageDaily(Base):
+class UsageDaily(RollupSums, Base):
     """Per-day sums in slices: one dimension at a time, with provider and model, never the
     cross product `usage_hourly` keeps.
 
@@ -148,14 +153,6 @@ class UsageDaily(Base):
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
     provider: Mapped[str] = mapped_column(String(64), primary_key=True)
     model: Mapped[str] = mapped_column(String(200), primary_key=True)
-    events: Mapped[int] = mapped_column(BigInteger)
-    unpriced_events: Mapped[int] = mapped_column(BigInteger)
-    input_tokens: Mapped[int] = mapped_column(BigInteger)
-    cached_input_tokens: Mapped[int] = mapped_column(BigInteger)
-    cache_write_input_tokens: Mapped[int] = mapped_column(BigInteger)
-    output_tokens: Mapped[int] = mapped_column(BigInteger)
-    reasoning_tokens: Mapped[int] = mapped_column(BigInteger)
-    cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
 
 
 class ModelPrice(Base):
