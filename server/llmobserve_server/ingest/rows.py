@@ -57,9 +57,9 @@ def _hour(ts: datetime) -> datetime:
     return ts.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
-_SUMS = ("events", "unpriced_events", "cost_usd", *_TOKEN_FIELDS)
-"""The rollups' summed columns, in the order the deltas below keep them while summing (tuples,
-built and added with fewer interpreter steps than a dict per key)."""
+ROLLUP_SUMS = ("events", "unpriced_events", "cost_usd", *_TOKEN_FIELDS)
+"""The rollups' summed columns (db.models.RollupSums), in the order the deltas below keep them
+while summing (tuples, built and added with fewer interpreter steps than a dict per key)."""
 _HOURLY_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
 _DAILY_KEY = ("account_id", "day", "dimension", "value", "provider", "model")
 
@@ -86,7 +86,7 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
         total = totals.get(key)
         totals[key] = sums if total is None else tuple(map(add, total, sums))
     return [
-        dict(zip(_HOURLY_KEY + _SUMS, (account_id, *key, *totals[key]), strict=True))
+        dict(zip(_HOURLY_KEY + ROLLUP_SUMS, (account_id, *key, *totals[key]), strict=True))
         for key in sorted(totals)
     ]
 
@@ -100,7 +100,7 @@ def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     sorted by key (lock order, as above)."""
     totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for delta in hourly:
-        sums = tuple([delta[name] for name in _SUMS])
+        sums = tuple([delta[name] for name in ROLLUP_SUMS])
         day, provider, model = delta["hour"].replace(hour=0), delta["provider"], delta["model"]
         keys = [(day, "", "", provider, model)]
         keys += [(day, name, delta[column], provider, model) for name, column in DAILY_SLICES]
@@ -109,7 +109,7 @@ def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
             totals[key] = sums if total is None else tuple(map(add, total, sums))
     account_id = hourly[0]["account_id"] if hourly else None
     return [
-        dict(zip(_DAILY_KEY + _SUMS, (account_id, *key, *totals[key]), strict=True))
+        dict(zip(_DAILY_KEY + ROLLUP_SUMS, (account_id, *key, *totals[key]), strict=True))
         for key in sorted(totals)
     ]
 

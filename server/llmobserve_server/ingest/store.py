@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import Run, TraceEvent, UsageDaily, UsageHourly, UsageMonthly
 from llmobserve_server.ingest.pg_arrays import Encoder, encoder_for
-from llmobserve_server.ingest.rows import RunDelta, daily_deltas, run_deltas, usage_deltas
+from llmobserve_server.ingest.rows import (
+    ROLLUP_SUMS,
+    RunDelta,
+    daily_deltas,
+    run_deltas,
+    usage_deltas,
+)
 
 _EVENTS: Table = TraceEvent.__table__  # type: ignore[assignment]
 _USAGE: Table = UsageHourly.__table__  # type: ignore[assignment]
@@ -32,16 +38,6 @@ _DAILY: Table = UsageDaily.__table__  # type: ignore[assignment]
 
 _USAGE_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
 _DAILY_KEY = ("account_id", "day", "dimension", "value", "provider", "model")
-_USAGE_SUMS = (
-    "events",
-    "unpriced_events",
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "cost_usd",
-)
 _RUN_SUMS = ("events", "errors", "input_tokens", "output_tokens", "cost_usd")
 
 # Receives the dialect's INSERT and adds its ON CONFLICT / RETURNING clauses.
@@ -144,7 +140,7 @@ def _adding(table: Table, key: tuple[str, ...]) -> Completion:
     """ON CONFLICT on `key`: add the new row's sums to the stored ones."""
     return lambda insert: insert.on_conflict_do_update(
         index_elements=list(key),
-        set_={name: table.c[name] + insert.excluded[name] for name in _USAGE_SUMS},
+        set_={name: table.c[name] + insert.excluded[name] for name in ROLLUP_SUMS},
     )
 
 

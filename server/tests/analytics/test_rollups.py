@@ -18,6 +18,7 @@ from llmobserve_server.analytics.overview import compare_periods, top_costs
 from llmobserve_server.analytics.rollups import rollup_for
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.db.models import UsageDaily, UsageHourly
+from llmobserve_server.ingest.rows import ROLLUP_SUMS
 from tests.support.factories import SignedInUser, custom_event, event, send
 
 ACCOUNT = uuid.uuid4()
@@ -71,16 +72,7 @@ def account_id(user: SignedInUser, keyed: httpx.Client) -> uuid.UUID:
     return uuid.UUID(user.account_id)
 
 
-SUMS = (
-    "events",
-    "unpriced_events",
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "cost_usd",
-)
+SUMS = ROLLUP_SUMS
 
 
 @pytest.mark.parametrize(
