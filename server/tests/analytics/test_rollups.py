@@ -72,9 +72,6 @@ def account_id(user: SignedInUser, keyed: httpx.Client) -> uuid.UUID:
     return uuid.UUID(user.account_id)
 
 
-SUMS = ROLLUP_SUMS
-
-
 @pytest.mark.parametrize(
     ("dimension", "hourly_column"),
     [("", None), ("customer", "customer_id"), ("section", "section"), ("agent", "agent")],
@@ -86,11 +83,11 @@ def test_ingest_keeps_each_daily_slice_equal_to_the_hourly_sums(
     for row in db.scalars(select(UsageHourly).where(UsageHourly.account_id == account_id)):
         value = getattr(row, hourly_column) if hourly_column else ""
         key = (row.hour.replace(hour=0), value, row.provider, row.model)
-        sums = hourly.setdefault(key, [0] * len(SUMS))
-        for index, name in enumerate(SUMS):
+        sums = hourly.setdefault(key, [0] * len(ROLLUP_SUMS))
+        for index, name in enumerate(ROLLUP_SUMS):
             sums[index] += getattr(row, name)
     daily = {
-        (row.day, row.value, row.provider, row.model): [getattr(row, name) for name in SUMS]
+        (row.day, row.value, row.provider, row.model): [getattr(row, name) for name in ROLLUP_SUMS]
         for row in db.scalars(
             select(UsageDaily).where(
                 UsageDaily.account_id == account_id, UsageDaily.dimension == dimension
