@@ -36,7 +36,10 @@ def selected_backends(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", selected_backends(metafunc.config), scope="session")
+        backends = selected_backends(metafunc.config)
+        if metafunc.definition.get_closest_marker("postgresql_only"):
+            backends = [backend for backend in backends if backend == "postgresql"]
+        metafunc.parametrize("backend", backends, scope="session")
 
 
 @pytest.fixture(scope="session")

@@ -145,9 +145,8 @@ def _row_level_security(engine: Engine) -> tuple[set[str], set[str], set[str]]:
     return tables, policies, functions
 
 
+@pytest.mark.postgresql_only  # migration 009 does nothing on SQLite
 def test_row_level_security_comes_and_goes_with_migration_009(backend: str, engine: Engine) -> None:
-    if backend != "postgresql":
-        pytest.skip("Row Level Security is PostgreSQL's: migration 009 does nothing on SQLite")
     with app_role() as role:
         try:
             upgrade(engine, app_role=role.name)

@@ -44,6 +44,9 @@ migration = importlib.import_module(
     "llmobserve_server.db.migrations.versions.009_add_row_level_security"
 )
 
+# Row Level Security is PostgreSQL's; SQLite relies on the queries' own account filters.
+pytestmark = pytest.mark.postgresql_only
+
 
 @dataclass(frozen=True)
 class Tenant:
@@ -55,8 +58,7 @@ class Tenant:
 
 @pytest.fixture
 def pg_server(server: RunningServer) -> RunningServer:
-    if server.backend != "postgresql":
-        pytest.skip("Row Level Security is PostgreSQL's; SQLite relies on the queries' filters")
+    assert server.backend == "postgresql"
     return server
 
 
