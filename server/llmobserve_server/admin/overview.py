@@ -26,7 +26,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.admin.days import day_of, day_start, last_days, utc_day
+from llmobserve_server.admin.days import day_of, day_start, last_days
+from llmobserve_server.analytics.dimensions import utc_day
 from llmobserve_server.billing.plans import PLANS, plan_for
 from llmobserve_server.billing.quota import month_start
 from llmobserve_server.db.models import Account, UsageDaily, UsageHourly, UsageMonthly, User
