@@ -11,10 +11,8 @@ import pytest
 from llmobserve_server.testing import RunningServer
 from tests.support.databases import server_for
 from tests.support.fake_stripe import (
-    PRICE_PRO,
-    SECRET_KEY,
-    WEBHOOK_SECRET,
     FakeStripe,
+    billing_env,
     fake_stripe,  # noqa: F401  (fixture)
 )
 from tests.support.mail import Mailbox
@@ -27,13 +25,6 @@ def fuzz_server(
     mailbox: Mailbox,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningServer]:
-    env = {
-        "STRIPE_SECRET_KEY": SECRET_KEY,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_PRICE_PRO": PRICE_PRO,
-        "STRIPE_API_BASE": fake_stripe.base_url,
-        **mailbox.smtp_env(),
-    }
     data_dir = tmp_path_factory.mktemp(f"fuzz-server-{backend}")
-    with server_for(backend, data_dir, "fuzz", env) as running:
+    with server_for(backend, data_dir, "fuzz", billing_env(fake_stripe, mailbox)) as running:
         yield running

@@ -280,13 +280,17 @@ def billing_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningServer]:
     """A server (per backend) with billing on, against `fake_stripe`, mailing `mailbox`."""
-    env = {
+    data_dir = tmp_path_factory.mktemp(f"billing-server-{backend}")
+    with server_for(backend, data_dir, "billing", billing_env(fake_stripe, mailbox)) as running:
+        yield running
+
+
+def billing_env(fake: FakeStripe, mailbox: Mailbox) -> dict[str, str]:
+    """The settings of a server with billing on against `fake`, mailing `mailbox`."""
+    return {
         "STRIPE_SECRET_KEY": SECRET_KEY,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_PRICE_PRO": PRICE_PRO,
-        "STRIPE_API_BASE": fake_stripe.base_url,
+        "STRIPE_API_BASE": fake.base_url,
         **mailbox.smtp_env(),
     }
-    data_dir = tmp_path_factory.mktemp(f"billing-server-{backend}")
-    with server_for(backend, data_dir, "billing", env) as running:
-        yield running
