@@ -58,6 +58,19 @@ def add_event(engine: Engine, account_id: uuid.UUID, at: datetime) -> uuid.UUID:
     return event_id
 
 
+ONE_EVENT_SUMS = {
+    "events": 1,
+    "unpriced_events": 0,
+    "input_tokens": 1,
+    "cached_input_tokens": 0,
+    "cache_write_input_tokens": 0,
+    "output_tokens": 1,
+    "reasoning_tokens": 0,
+    "cost_usd": Decimal("0.01"),
+}
+"""A rollup row's sums (db.models.RollupSums) for one small priced event."""
+
+
 def add_hour(engine: Engine, account_id: uuid.UUID, hour: datetime, model: str = "m") -> None:
     with Session(engine) as db, db.begin():
         db.add(
@@ -69,14 +82,7 @@ def add_hour(engine: Engine, account_id: uuid.UUID, hour: datetime, model: str =
                 customer_id="",
                 section="",
                 agent="",
-                events=1,
-                unpriced_events=0,
-                input_tokens=1,
-                cached_input_tokens=0,
-                cache_write_input_tokens=0,
-                output_tokens=1,
-                reasoning_tokens=0,
-                cost_usd=Decimal("0.01"),
+                **ONE_EVENT_SUMS,
             )
         )
 
@@ -116,14 +122,7 @@ def add_day(engine: Engine, account_id: uuid.UUID, day: datetime) -> None:
                 value="",
                 provider="openai",
                 model="m",
-                events=1,
-                unpriced_events=0,
-                input_tokens=1,
-                cached_input_tokens=0,
-                cache_write_input_tokens=0,
-                output_tokens=1,
-                reasoning_tokens=0,
-                cost_usd=Decimal("0.01"),
+                **ONE_EVENT_SUMS,
             )
         )
 
