@@ -16,7 +16,7 @@ from llmobserve_server.analytics.dimensions import utc_day
 from llmobserve_server.analytics.rollups import rollup_for
 
 GroupBy = Literal["day", "provider", "model", "customer", "section", "agent"]
-_SUMMED = (
+COUNTS = (
     "events",
     "unpriced_events",
     "input_tokens",
@@ -25,6 +25,7 @@ _SUMMED = (
     "output_tokens",
     "reasoning_tokens",
 )
+"""What a `CostRow` counts besides its cost, in the order reports show them."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def cost_report(
     rollup = rollup_for(account_id=account_id, start=start, end=end, by=by)
     key = utc_day(db, rollup.time) if group_by == "day" else rollup.column(group_by)
     cost = rollup.sum("cost_usd").label("cost_usd")
-    sums = [rollup.sum(name).label(name) for name in _SUMMED]
+    sums = [rollup.sum(name).label(name) for name in COUNTS]
     order = (key,) if group_by == "day" else (cost.desc(), key)
     rows = db.execute(
         select(key.label("key"), cost, *sums)
@@ -89,7 +90,7 @@ def cost_report(
             CostRow(
                 key=row.key or None,
                 cost_usd=row.cost_usd,
-                **{name: int(getattr(row, name)) for name in _SUMMED},
+                **{name: int(getattr(row, name)) for name in COUNTS},
             )
             for row in rows[:limit]
         ],

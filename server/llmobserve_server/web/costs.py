@@ -10,7 +10,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from llmobserve_server.analytics.costs import GroupBy, cost_report
+from llmobserve_server.analytics.costs import COUNTS, GroupBy, cost_report
 from llmobserve_server.analytics.overview import change
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.api.deps import DbDep
@@ -34,16 +34,7 @@ GROUPS: dict[str, GroupBy] = {
 PAGE_ROWS = 200
 CSV_ROWS = 1_000_000  # every row a range can have (hours × values), far past what a page shows
 FORMULA_STARTS = frozenset("=+-@\t\r")
-CSV_COLUMNS = (
-    "cost_usd",
-    "events",
-    "unpriced_events",
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-)
+CSV_COLUMNS = ("cost_usd", *COUNTS)
 
 
 @router.get("/costs")
@@ -91,7 +82,7 @@ def costs_csv(request: Request, viewer: ViewerDep, db: DbDep, group_by: str = "d
     writer.writerow((group, *CSV_COLUMNS, "share"))
     for row in report.rows:
         share = row.cost_usd / report.total_cost_usd if report.total_cost_usd else Decimal(0)
-        values = [getattr(row, name) for name in CSV_COLUMNS[1:]]
+        values = [getattr(row, name) for name in COUNTS]
         key = row.key or ""
         if key[:1] in FORMULA_STARTS:  # a spreadsheet would run it as a formula
             key = "'" + key
