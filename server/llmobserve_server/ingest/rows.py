@@ -97,7 +97,9 @@ DAILY_SLICES = (("customer", "customer_id"), ("section", "section"), ("agent", "
 
 def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """usage_daily's sums from `usage_deltas`' rows (fewer than the events, and already summed),
-    sorted by key (lock order, as above)."""
+    in lock order: by key, as above, except that the all-events slice comes last. Its handful
+    of rows per day is in every batch of the account, so the shorter its locks are held (until
+    the commit), the less concurrent batches queue for them."""
     totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for delta in hourly:
         sums = tuple([delta[name] for name in ROLLUP_SUMS])
@@ -110,8 +112,12 @@ def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     account_id = hourly[0]["account_id"] if hourly else None
     return [
         dict(zip(_DAILY_KEY + ROLLUP_SUMS, (account_id, *key, *totals[key]), strict=True))
-        for key in sorted(totals)
+        for key in sorted(totals, key=_all_events_slice_last)
     ]
+
+
+def _all_events_slice_last(key: tuple[Any, ...]) -> tuple[bool, tuple[Any, ...]]:
+    return key[1] == "", key
 
 
 @dataclass

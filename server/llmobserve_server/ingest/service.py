@@ -22,13 +22,7 @@ from llmobserve_server.billing.quota import (
 from llmobserve_server.ingest.overrides import find_override, load_overrides, overrides_for
 from llmobserve_server.ingest.rows import event_row
 from llmobserve_server.ingest.schema import BatchResult, EventIn, RejectedEvent
-from llmobserve_server.ingest.store import (
-    add_to_daily,
-    add_to_month,
-    add_to_runs,
-    add_to_usage,
-    insert_events,
-)
+from llmobserve_server.ingest.store import commit_with_rollups, insert_events
 from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import TokenUsage, price_event
 
@@ -103,16 +97,11 @@ def ingest_batch(
 
     inserted_ids = insert_events(db, list(rows_by_id.values()))
     new_rows = [row for event_id, row in rows_by_id.items() if event_id in inserted_ids]
-    hourly_deltas = add_to_usage(db, account_id, new_rows)
-    add_to_runs(db, account_id, new_rows)
-    add_to_daily(db, hourly_deltas)
     month = month_start(received_at)
     counted = sum(
         1 for row in new_rows if is_counted(operation=row["operation"], provider=row["provider"])
     )
-    # Last before the commit: the month's row is the account's hottest lock.
-    used_after = add_to_month(db, account_id, month, counted) if counted else None
-    db.commit()
+    used_after = commit_with_rollups(db, account_id, new_rows, month=month, counted=counted)
     result = BatchResult(
         accepted=len(new_rows), duplicates=len(valid) - len(new_rows), rejected=rejected
     )

@@ -5,6 +5,9 @@ Each write is one `INSERT … ON CONFLICT` statement. On PostgreSQL the rows tra
 per column (`INSERT … SELECT FROM unnest(…)`): the statement text stays the same whatever the
 batch size, so it is parsed and planned once, where a multi-row VALUES list of 100 rows × 26
 columns costs more in query parsing than the insert itself. SQLite gets a plain executemany.
+
+A batch takes two round trips: the events (whose RETURNING ids say which are new), then the
+rollups of the new ones with the COMMIT in one pipeline (`commit_with_rollups`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +25,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import Run, TraceEvent, UsageDaily, UsageHourly, UsageMonthly
-from llmobserve_server.ingest.pg_arrays import Encoder, encoder_for
+from llmobserve_server.ingest.pg_arrays import EncodedArray, Encoder, encoder_for
 from llmobserve_server.ingest.rows import (
     ROLLUP_SUMS,
     RunDelta,
@@ -43,31 +47,50 @@ _RUN_SUMS = ("events", "errors", "input_tokens", "output_tokens", "cost_usd")
 # Receives the dialect's INSERT and adds its ON CONFLICT / RETURNING clauses.
 Completion = Callable[[Any], Any]
 
+
+@dataclass(frozen=True)
+class Upsert:
+    """One of the batch's INSERT … ON CONFLICT statements: its table, and what `complete` adds
+    to the dialect's INSERT. `name` keys the compiled statement's cache."""
+
+    name: str
+    table: Table
+    complete: Completion
+
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _compiled_postgres: dict[tuple[str, tuple[str, ...]], tuple[str, list[Encoder]]] = {}
 
 
-def _upsert(
-    db: DbSession,
-    name: str,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    complete: Completion,
-) -> list[Any]:
-    """Run the INSERT built by `complete` for `rows`; the RETURNING rows, if any.
-
-    On PostgreSQL the statement is compiled once per `name` and column set, then executed on
-    the driver's connection with each column sent as one binary array (ingest/pg_arrays.py):
-    SQLAlchemy's per-call statement building and psycopg's element-by-element encoding of
-    2,600 array items cost more than the insert itself."""
-    columns = tuple(rows[0])
+def _upsert(db: DbSession, upsert: Upsert, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """Run `upsert` for `rows` on its own; the RETURNING rows, if any."""
     if db.get_bind().dialect.name != "postgresql":
-        result = db.execute(complete(sqlite.insert(table)), list(rows))
-        return list(result) if isinstance(result, CursorResult) and result.returns_rows else []
-    compiled = _compiled_postgres.get((name, columns))
+        return _execute_sqlite(db, upsert, rows)
+    sql, arrays = _postgres_statement(db, upsert, rows)
+    with _driver_connection(db).cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _execute_sqlite(db: DbSession, upsert: Upsert, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    result = db.execute(upsert.complete(sqlite.insert(upsert.table)), list(rows))
+    return list(result) if isinstance(result, CursorResult) and result.returns_rows else []
+
+
+def _postgres_statement(
+    db: DbSession, upsert: Upsert, rows: Sequence[dict[str, Any]]
+) -> tuple[str, dict[str, EncodedArray]]:
+    """The statement's SQL and its parameters: each column as one binary array.
+
+    The SQL is compiled once per statement and column set, then executed on the driver's
+    connection (ingest/pg_arrays.py): SQLAlchemy's per-call statement building and psycopg's
+    element-by-element encoding of 2,600 array items cost more than the insert itself."""
+    columns = tuple(rows[0])
+    compiled = _compiled_postgres.get((upsert.name, columns))
     if compiled is None:
-        compiled = _compiled_postgres[(name, columns)] = (
-            _compile_unnest(db, table, columns, complete),
+        table = upsert.table
+        compiled = _compiled_postgres[(upsert.name, columns)] = (
+            _compile_unnest(db, table, columns, upsert.complete),
             [encoder_for(table.c[c].type) for c in columns],
         )
     sql, encoders = compiled
@@ -75,11 +98,33 @@ def _upsert(
         f"p_{c}": encode([row[c] for row in rows])
         for c, encode in zip(columns, encoders, strict=True)
     }
+    return sql, arrays
+
+
+def _pipeline_with_commit(
+    db: DbSession, statements: list[tuple[str, dict[str, EncodedArray]]]
+) -> list[Any]:
+    """Send the statements and a COMMIT in one psycopg pipeline (one round trip); the last
+    statement's RETURNING rows. If a statement fails, PostgreSQL skips the rest, the COMMIT
+    included, and the error is raised here with the transaction left to roll back."""
+    connection = _driver_connection(db)
+    cursors = [connection.cursor() for _ in statements]
+    try:
+        with connection.pipeline():
+            for cursor, (sql, arrays) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, arrays)
+            connection.execute("COMMIT")
+        last = cursors[-1] if cursors else None
+        return last.fetchall() if last is not None and last.description else []
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _driver_connection(db: DbSession) -> Any:
     driver_connection = db.connection().connection.driver_connection
     assert driver_connection is not None
-    with driver_connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
-        return cursor.fetchall() if cursor.description else []
+    return driver_connection
 
 
 def _compile_unnest(
@@ -105,70 +150,54 @@ def insert_events(db: DbSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     each other in the same order instead of deadlocking on each other's uncommitted rows."""
     if not rows:
         return set()
-    returned = _upsert(
-        db,
-        "events",
-        _EVENTS,
-        sorted(rows, key=lambda row: row["id"]),
-        lambda insert: insert.on_conflict_do_nothing(index_elements=["account_id", "id"]).returning(
-            _EVENTS.c.id
-        ),
-    )
+    returned = _upsert(db, _EVENTS_INSERT, sorted(rows, key=lambda row: row["id"]))
     return {row[0] for row in returned}
 
 
-def add_to_usage(
-    db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Add the rows to the hourly rollup; the hourly deltas (`add_to_daily` sums them up)."""
-    deltas = usage_deltas(account_id, rows)
-    if deltas:
-        _upsert(db, "usage", _USAGE, deltas, _adding(_USAGE, _USAGE_KEY))
-    return deltas
+def commit_with_rollups(
+    db: DbSession,
+    account_id: uuid.UUID,
+    new_rows: list[dict[str, Any]],
+    *,
+    month: datetime,
+    counted: int,
+) -> int | None:
+    """Add the batch's newly stored events to the hourly and daily rollups, their runs' totals
+    and the month's quota count, and commit; the month's count after the batch (None when
+    `counted` is 0).
 
+    The rollups' rows are shared by every batch of an account (the current hour's combinations,
+    the day's slices, the month's counter), and each upsert holds its rows' locks until the
+    commit. Every delta is therefore computed and encoded before the first of them, and on
+    PostgreSQL the upserts and the COMMIT go to the server in one pipeline: the locks are held
+    for PostgreSQL's own work and the commit's WAL flush only, never across a round trip or a
+    wait for the GIL behind another request's Python. The tables are written in one order and
+    each table's rows in key order, so concurrent batches queue instead of deadlocking; the
+    month's counter, the hottest row, is last.
 
-def add_to_daily(db: DbSession, hourly_deltas: list[dict[str, Any]]) -> None:
-    """Add the batch's hourly deltas to the daily slices. Call it after the runs, just before
-    the month's counter: the all-events slice has a handful of rows per account and day that
-    every batch updates, so their locks are best held only until the commit."""
-    deltas = daily_deltas(hourly_deltas)
-    if deltas:
-        _upsert(db, "daily", _DAILY, deltas, _adding(_DAILY, _DAILY_KEY))
-
-
-def _adding(table: Table, key: tuple[str, ...]) -> Completion:
-    """ON CONFLICT on `key`: add the new row's sums to the stored ones."""
-    return lambda insert: insert.on_conflict_do_update(
-        index_elements=list(key),
-        set_={name: table.c[name] + insert.excluded[name] for name in ROLLUP_SUMS},
-    )
-
-
-def add_to_runs(db: DbSession, account_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
-    """Add the batch to its runs' totals. Runs come in run-id order (see `run_deltas`), so every
-    batch locks them in one order and none can deadlock."""
-    deltas = run_deltas(rows)
-    if deltas:
-        _upsert(db, "runs", _RUNS, [_run_row(account_id, d) for d in deltas], _on_run_conflict)
-
-
-def add_to_month(db: DbSession, account_id: uuid.UUID, month: datetime, events: int) -> int:
-    """Add `events` to the account's count for `month` (the quota's counter); the new count.
-
-    Call it last before the commit: the row is hot (every batch of the account updates it) and
-    its lock is held from here to the commit. Under that lock the returned count is exact, so
-    the batches' [count - events, count] intervals tile the month without gaps or overlaps."""
-    returned = _upsert(
-        db,
-        "monthly",
-        _MONTHLY,
-        [{"account_id": account_id, "month": month, "events": events}],
-        lambda insert: insert.on_conflict_do_update(
-            index_elements=["account_id", "month"],
-            set_={"events": _MONTHLY.c.events + insert.excluded.events},
-        ).returning(_MONTHLY.c.events),
-    )
-    return int(returned[0][0])
+    Under the counter's lock the returned count is exact, so the batches' [count - counted,
+    count] intervals tile the month without gaps or overlaps (the usage emails rely on it)."""
+    hourly = usage_deltas(account_id, new_rows)
+    writes = [
+        (_HOURLY_UPSERT, hourly),
+        (_RUNS_UPSERT, [_run_row(account_id, delta) for delta in run_deltas(new_rows)]),
+        (_DAILY_UPSERT, daily_deltas(hourly)),
+    ]
+    if counted:
+        writes.append(
+            (_MONTHLY_UPSERT, [{"account_id": account_id, "month": month, "events": counted}])
+        )
+    writes = [(upsert, rows) for upsert, rows in writes if rows]
+    if db.get_bind().dialect.name == "postgresql":
+        returned = _pipeline_with_commit(
+            db, [_postgres_statement(db, upsert, rows) for upsert, rows in writes]
+        )
+    else:
+        returned = []
+        for upsert, rows in writes:
+            returned = _execute_sqlite(db, upsert, rows)
+    db.commit()  # on PostgreSQL the pipeline committed: this only ends the Session's transaction
+    return int(returned[0][0]) if counted else None
 
 
 def _run_row(account_id: uuid.UUID, delta: RunDelta) -> dict[str, Any]:
@@ -208,3 +237,32 @@ def _on_run_conflict(insert: Any) -> Any:
             **{col: _RUNS.c[col] + excluded[col] for col in _RUN_SUMS},
         },
     )
+
+
+def _adding(table: Table, key: tuple[str, ...]) -> Completion:
+    """ON CONFLICT on `key`: add the new row's sums to the stored ones."""
+    return lambda insert: insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + insert.excluded[name] for name in ROLLUP_SUMS},
+    )
+
+
+def _counting(insert: Any) -> Any:
+    """The month's counter: add to it, and return the count after."""
+    return insert.on_conflict_do_update(
+        index_elements=["account_id", "month"],
+        set_={"events": _MONTHLY.c.events + insert.excluded.events},
+    ).returning(_MONTHLY.c.events)
+
+
+_EVENTS_INSERT = Upsert(
+    "events",
+    _EVENTS,
+    lambda insert: insert.on_conflict_do_nothing(index_elements=["account_id", "id"]).returning(
+        _EVENTS.c.id
+    ),
+)
+_HOURLY_UPSERT = Upsert("usage", _USAGE, _adding(_USAGE, _USAGE_KEY))
+_RUNS_UPSERT = Upsert("runs", _RUNS, _on_run_conflict)
+_DAILY_UPSERT = Upsert("daily", _DAILY, _adding(_DAILY, _DAILY_KEY))
+_MONTHLY_UPSERT = Upsert("monthly", _MONTHLY, _counting)
