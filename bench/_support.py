@@ -10,6 +10,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -221,6 +222,47 @@ def postgres_pids(url: str) -> set[int]:
             "('checkpointer', 'background writer', 'walwriter')"
         ).fetchall()
     return {int(row[0]) for row in rows}
+
+
+class BackendSampler:
+    """What the database's client backends are doing, sampled every `interval` seconds in a
+    thread: on CPU (active, no wait event), waiting for a lock, waiting for the client inside a
+    transaction (the server's Python between statements, with the transaction's row locks
+    held), or waiting on I/O (the WAL flush at commit, mostly). Shares of all samples of busy
+    backends; idle connections outside a transaction are not counted. Lock waits here mean
+    batches queueing for each other's rows, which no amount of CPU removes."""
+
+    _QUERY = (
+        "SELECT CASE WHEN state = 'idle in transaction' THEN 'client_in_transaction' "
+        "WHEN wait_event_type = 'Lock' THEN 'lock' "
+        "WHEN wait_event_type IN ('IO', 'LWLock') THEN 'io_or_lwlock' "
+        "WHEN wait_event_type IS NULL AND state = 'active' THEN 'cpu' "
+        "WHEN state = 'active' THEN 'other_wait' END "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend' AND state <> 'idle'"
+    )
+
+    def __init__(self, url: str, interval: float = 0.1) -> None:
+        self._url, self._interval = url, interval
+        self._counts: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with psycopg.connect(self._url, autocommit=True) as connection:
+            while not self._stop.wait(self._interval):
+                for (state,) in connection.execute(self._QUERY).fetchall():
+                    if state is not None:
+                        self._counts[state] = self._counts.get(state, 0) + 1
+
+    def stop(self) -> dict[str, float]:
+        """Each state's share of the samples, in per cent."""
+        self._stop.set()
+        self._thread.join(5)
+        total = sum(self._counts.values()) or 1
+        names = ("cpu", "lock", "client_in_transaction", "io_or_lwlock", "other_wait")
+        return {name: round(100 * self._counts.get(name, 0) / total, 1) for name in names}
 
 
 # --- the HTTP load driver ----------------------------------------------------------------------

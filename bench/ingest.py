@@ -522,6 +522,7 @@ def _collect(
         message, payload = _receive(channel, server)
         if message == "window_start":
             before, postgres = support.cpu_snapshot(), support.postgres_pids(url)
+            backends = support.BackendSampler(url)
             if args.profile and profiler is None and not levels:
                 profiler = start_profiler(
                     server.process.pid, args.seconds, args.profile, bool(args.workers)
@@ -530,6 +531,7 @@ def _collect(
             after = support.cpu_snapshot()
             postgres |= support.postgres_pids(url)
             usage = support.cpu_usage(before, after, trees, {"postgres": postgres})
+            backend_states = backends.stop()
         elif message == "result":
             latencies = payload.pop("latencies_ms")
             level = {
@@ -541,6 +543,7 @@ def _collect(
                 "p99_ms": round(support.percentile(latencies, 0.99), 1),
                 "max_ms": round(max(latencies, default=float("nan")), 1),
                 "cpu": usage,
+                "backends": backend_states,
             }
             events = max(payload["window_items"], 1)
             for name in ("server", "postgres"):
@@ -617,6 +620,18 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str,
             f"{cpu['machine_steal_pct']:>6} {level['server_us_per_event']:>12} "
             f"{level['postgres_us_per_event']:>8}"
         )
+    print()
+    print(
+        "PostgreSQL's busy backends, share of samples: on CPU, waiting for another batch's row "
+        "locks, waiting for the server inside a transaction, on I/O"
+    )
+    print(f"{'conc':>4} {'cpu%':>5} {'lock%':>5} {'client%':>7} {'io%':>5}")
+    for level in summary["levels"]:
+        states = level["backends"]
+        print(
+            f"{level['concurrency']:>4} {states['cpu']:>5} {states['lock']:>5} "
+            f"{states['client_in_transaction']:>7} {states['io_or_lwlock']:>5}"
+        )
     best = max(summary["levels"], key=lambda level: level["events_per_s"])
     errors = sum(level["errors"] for level in summary["levels"])
     stored_ok = summary["stored"] == summary["accepted"]
@@ -661,6 +676,7 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str,
         "server_us_per_event": server_us,
         "postgres_us_per_event": pg_us,
         "busy_before_pct": background["machine_busy_pct"],
+        "pg_backends_pct": best["backends"],
         "target_events_per_s": TARGET_EVENTS_PER_S,
     }
     if summary.get("copy"):
