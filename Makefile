@@ -68,3 +68,9 @@ docs-serve: $(INSTALLED)
 ## PyPI) and smoke-test them: server from the wheel, sign-up, key, an SDK event, its cost.
 release-check: $(INSTALLED)
 	$(BIN)/python scripts/release_check.py
+
+## Build deploy/Dockerfile with podman and run the image on SQLite and PostgreSQL, checking it from
+## outside (as root on Debian 12; minutes; not part of `make test`). Results: deploy/VERIFIED.md.
+.PHONY: verify-image
+verify-image:
+	bash deploy/verify-image.sh
