@@ -97,9 +97,10 @@ DAILY_SLICES = (("customer", "customer_id"), ("section", "section"), ("agent", "
 
 def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """usage_daily's sums from `usage_deltas`' rows (fewer than the events, and already summed),
-    in lock order: by key, as above, except that the all-events slice comes last. Its handful
-    of rows per day is in every batch of the account, so the shorter its locks are held (until
-    the commit), the less concurrent batches queue for them."""
+    in lock order: slice by slice from the one with the most rows per day to the one with the
+    fewest (customers, sections, agents, then all events), each by key. The fewer a slice's
+    rows, the more of the account's concurrent batches need the same ones; locked last, they
+    are held for the least time before the commit, so batches queue for them the least."""
     totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for delta in hourly:
         sums = tuple([delta[name] for name in ROLLUP_SUMS])
@@ -112,12 +113,15 @@ def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     account_id = hourly[0]["account_id"] if hourly else None
     return [
         dict(zip(_DAILY_KEY + ROLLUP_SUMS, (account_id, *key, *totals[key]), strict=True))
-        for key in sorted(totals, key=_all_events_slice_last)
+        for key in sorted(totals, key=_lock_order)
     ]
 
 
-def _all_events_slice_last(key: tuple[Any, ...]) -> tuple[bool, tuple[Any, ...]]:
-    return key[1] == "", key
+_SLICE_LOCK_ORDER = {"customer": 0, "section": 1, "agent": 2, "": 3}
+
+
+def _lock_order(key: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
+    return _SLICE_LOCK_ORDER[key[1]], key
 
 
 @dataclass

@@ -171,16 +171,17 @@ def commit_with_rollups(
     commit. Every delta is therefore computed and encoded before the first of them, and on
     PostgreSQL the upserts and the COMMIT go to the server in one pipeline: the locks are held
     for PostgreSQL's own work and the commit's WAL flush only, never across a round trip or a
-    wait for the GIL behind another request's Python. The tables are written in one order and
-    each table's rows in key order, so concurrent batches queue instead of deadlocking; the
-    month's counter, the hottest row, is last.
+    wait for the GIL behind another request's Python. Every batch locks in one order, so that
+    concurrent batches queue instead of deadlocking: from the rows the fewest batches share to
+    the ones all share (runs, hourly rows, the daily slices as `daily_deltas` orders them, the
+    month's counter), so that the most shared are held for the least time.
 
     Under the counter's lock the returned count is exact, so the batches' [count - counted,
     count] intervals tile the month without gaps or overlaps (the usage emails rely on it)."""
     hourly = usage_deltas(account_id, new_rows)
     writes = [
-        (_HOURLY_UPSERT, hourly),
         (_RUNS_UPSERT, [_run_row(account_id, delta) for delta in run_deltas(new_rows)]),
+        (_HOURLY_UPSERT, hourly),
         (_DAILY_UPSERT, daily_deltas(hourly)),
     ]
     if counted:

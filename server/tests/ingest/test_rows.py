@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from llmobserve_server.ingest.rows import event_row, run_deltas, usage_deltas
+from llmobserve_server.ingest.rows import daily_deltas, event_row, run_deltas, usage_deltas
 from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import PricedEvent
 
@@ -115,6 +115,23 @@ def test_deltas_come_in_key_order_so_that_batches_lock_rollup_rows_alike() -> No
 
 def test_no_rows_no_deltas() -> None:
     assert usage_deltas(ACCOUNT, []) == []
+
+
+def test_daily_slices_are_locked_from_the_most_rows_per_day_to_the_fewest() -> None:
+    rows = [
+        row(model=m, customer_id=c, section=s, agent=a)
+        for m in ("m2", "m1")
+        for c, s, a in (("c2", "s2", "a2"), ("c1", "s1", "a1"))
+    ]
+    keys = [
+        (d["dimension"], d["value"], d["model"]) for d in daily_deltas(usage_deltas(ACCOUNT, rows))
+    ]
+    assert keys == [
+        (dimension, value, model)
+        for dimension in ("customer", "section", "agent")
+        for value in (dimension[0] + "1", dimension[0] + "2")
+        for model in ("m1", "m2")
+    ] + [("", "", "m1"), ("", "", "m2")]
 
 
 # --- run_deltas ------------------------------------------------------------------------------
