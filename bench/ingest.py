@@ -69,24 +69,36 @@ RUN_NAMES = ["answer_ticket", "search", "summarize_doc", "plan_trip", "explain_i
 SPAN_NAMES = ["llm.chat", "retrieve", "rerank", "embed", "tool.call", "llm.reflect"]
 
 
+def _dashed(value: int) -> str:
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class EventFactory:
     """Realistic wire-format events: runs of ~10 spans (a root and a tree below it), each with
-    a fresh uuid4, a timestamp of now, one of five models, ~50 customers and ~10 sections."""
+    a fresh id (random uuid4, as the SDK sends, or time-ordered uuid7), a timestamp of now, one
+    of five models, ~50 customers and ~10 sections."""
 
-    def __init__(self) -> None:
+    def __init__(self, ids: str = "uuid4") -> None:
         self.rnd = random.Random()  # seeded from os.urandom: ids differ from run to run
         self.pending: deque[dict[str, Any]] = deque()
+        self._new_id = self._uuid7 if ids == "uuid7" else self._uuid4
 
     def _uuid4(self) -> str:
         value = self.rnd.getrandbits(128)
         value = (value & ~(0xF000 << 64)) | (0x4000 << 64)  # version 4
         value = (value & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
-        h = f"{value:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return _dashed(value)
+
+    def _uuid7(self) -> str:
+        """RFC 9562 version 7: milliseconds since the epoch, then random bits."""
+        rand_a, rand_b = self.rnd.getrandbits(12), self.rnd.getrandbits(62)
+        value = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+        return _dashed(value)
 
     def _run(self) -> list[dict[str, Any]]:
         rnd = self.rnd
-        run_id = self._uuid4()
+        run_id = self._new_id()
         customer = rnd.choice(CUSTOMERS)
         section = rnd.choice(SECTIONS)
         agent = rnd.choice(AGENTS)
@@ -103,7 +115,7 @@ class EventFactory:
             cached = rnd.choice((0, 0, input_tokens // 2)) if operation == "chat" else 0
             cache_write = rnd.choice((0, 0, 0, 128)) if provider == "anthropic" else 0
             event: dict[str, Any] = {
-                "id": self._uuid4(),
+                "id": self._new_id(),
                 "timestamp": (start + timedelta(milliseconds=40 * position))
                 .isoformat(timespec="milliseconds")
                 .replace("+00:00", "Z"),
@@ -160,7 +172,7 @@ def _check(batch: int) -> Callable[[int, bytes], tuple[int, str | None]]:
 def load_process(channel: Connection, options: dict[str, Any]) -> None:
     """Prebuild every body, say "ready", wait for "go", then run one window per level."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C is its to handle
-    factory = EventFactory()
+    factory = EventFactory(options["ids"])
     batch, levels = options["batch"], options["levels"]
     per_level = math.ceil((options["warmup"] + options["seconds"]) * options["max_rate"] / batch)
     began = time.perf_counter()
@@ -418,6 +430,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--copy-min-rows", type=int, default=200_000)
     parser.add_argument("--profile", type=Path, help="py-spy the server in the first window")
     parser.add_argument("--no-copy", action="store_true", help="skip the COPY baseline")
+    parser.add_argument(
+        "--ids",
+        choices=["uuid7", "uuid4"],
+        default="uuid4",
+        help="event and run ids: random, as the SDK sends them, or time-ordered",
+    )
     args = parser.parse_args(argv)
     args.levels = [int(x) for x in str(args.concurrency).split(",") if x.strip()]
     return args
@@ -431,7 +449,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     signal.signal(signal.SIGTERM, _on_sigterm)
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    options = {k: getattr(args, k) for k in ("batch", "levels", "warmup", "seconds", "max_rate")}
+    options = {
+        k: getattr(args, k) for k in ("batch", "levels", "warmup", "seconds", "max_rate", "ids")
+    }
     summary: dict[str, Any] = {"benchmark": "ingest", **support.machine_info()}
     loadgen = context.Process(target=load_process, args=(theirs, options), daemon=True)
     loadgen.start()  # it prebuilds the bodies while the server starts
@@ -579,7 +599,8 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str,
     workers = args.workers or "default (1)"
     print(
         f"server workers: {workers}; {args.batch} events/request; window {args.seconds:g} s "
-        f"after {args.warmup:g} s warm-up; load generator: 1 process, asyncio keep-alive"
+        f"after {args.warmup:g} s warm-up; {args.ids} ids; load generator: 1 process, asyncio "
+        "keep-alive"
     )
     background = summary["background"]
     if background["machine_busy_pct"] > 10:
@@ -661,6 +682,7 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str,
         "cpu": summary["cpu_model"],
         "postgres": pg["server_version"],
         "workers": args.workers or 1,
+        "ids": args.ids,
         "batch": args.batch,
         "seconds": args.seconds,
         "concurrency": best["concurrency"],
