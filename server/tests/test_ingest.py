@@ -570,6 +570,50 @@ def test_accepted_events_survive_the_server_being_killed(
     assert costs(keyed)["total_cost_usd"] == "0.200000"
 
 
+@contextmanager
+def daily_rollup_failing_for_section(database_url: str, section: str) -> Iterator[None]:
+    """A trigger that makes PostgreSQL refuse `section`'s row in usage_daily: a real failure in
+    the middle of the batch's pipelined rollup writes, after the events were inserted."""
+    import psycopg
+
+    name = f"fail_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.value = '{section}' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+            f"RETURN NEW; END $$"
+        )
+        connection.execute(
+            f"CREATE TRIGGER {name} BEFORE INSERT ON usage_daily "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+        )
+        try:
+            yield
+        finally:
+            connection.execute(f"DROP TRIGGER {name} ON usage_daily")
+            connection.execute(f"DROP FUNCTION {name}()")
+
+
+@pytest.mark.postgresql_only  # the failure is made with a PostgreSQL trigger
+def test_a_batch_whose_rollups_fail_stores_nothing_and_the_next_batch_is_stored(
+    server: RunningServer, base_url: str, api_key: str
+) -> None:
+    run_id, doomed_section = new_run_id(), f"doomed-{uuid.uuid4().hex[:8]}"
+    doomed = [event(run_id=run_id), event(run_id=run_id, section=doomed_section)]
+    assert server.full_access_url is not None
+    with daily_rollup_failing_for_section(server.full_access_url, doomed_section):
+        with key_client(base_url, api_key) as client:  # the server closes it after a 500
+            response = client.post("/v1/events", json={"events": doomed})
+        assert response.status_code == 500
+        assert response.json()["error"]["code"] == "internal_error"
+
+        with key_client(base_url, api_key) as client:
+            assert client.get(f"/v1/runs/{run_id}").status_code == 404  # nothing of it stored
+            assert post(client, [event(run_id=run_id)])["accepted"] == 1
+            assert len(stored_ids(client, run_id)) == 1
+            assert post(client, doomed[:1])["accepted"] == 1  # the refused batch's ids are free
+
+
 # --- concurrency -----------------------------------------------------------------------------
 
 THREADS = 8
