@@ -4,12 +4,14 @@
 What it answers is set with `upstream.scenario = OpenAIScenario(...)`: the model it reports (by
 default the dated snapshot of the requested alias, as the real API does), the usage, an HTTP
 error, a stream cut off or failing mid-way. Streamed chat completions and completions end with a
-usage-only chunk only when the request asks for it (`stream_options.include_usage`).
+usage-only chunk only when the request asks for it (`stream_options.include_usage`); their JSON
+is spaced (`json.dumps`' default) unless the scenario asks for the API's compact JSON.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,10 @@ class OpenAIScenario:
     abort_after: int | None = None  # streams: drop the connection after this many events
     error_after: int | None = None  # chat streams: an error event after this many chunks
     response_failure: str | None = None  # response streams: end with response.failed, this error
+    compact_json: bool = (
+        False  # chat/completion streams: `{"a":1}` as the API sends, not `{"a": 1}`
+    )
+    usage_on_last_choice: bool = False  # include_usage: on the finish chunk, no usage-only chunk
 
 
 class FakeOpenAI(FakeUpstream):
@@ -124,9 +130,13 @@ class FakeOpenAI(FakeUpstream):
         s = self.scenario
         with_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         extra = {"usage": None} if with_usage else {}
-        events = [sse({**head, "choices": c, **extra}) for c in choices]
-        if with_usage:
-            events.append(sse({**head, "choices": [], "usage": self.usage()}))
+        chunks = [{**head, "choices": c, **extra} for c in choices]
+        if with_usage and s.usage_on_last_choice:
+            chunks[-1]["usage"] = self.usage()
+        elif with_usage:
+            chunks.append({**head, "choices": [], "usage": self.usage()})
+        separators = (",", ":") if s.compact_json else None
+        events = [sse(json.dumps(chunk, separators=separators)) for chunk in chunks]
         if s.error_after is not None:
             error = {"message": "The server had an error while processing your request."}
             events[s.error_after :] = [sse({"error": {**error, "type": "server_error"}})]

@@ -4,6 +4,7 @@ collector, read back through the dashboard's API."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
 from collections.abc import Callable
 from decimal import Decimal
@@ -161,10 +162,18 @@ def test_streamed_chat_shows_the_user_the_same_chunks_as_without_the_sdk(
     assert len(with_sdk) == 5  # role, three pieces, finish: no usage-only chunk
 
 
-@pytest.mark.usefixtures("sdk")
+@pytest.mark.parametrize("compact_json", [True, False], ids=["compact JSON", "spaced JSON"])
 def test_the_usage_chunk_is_taken_out_before_the_library_parses_it(
-    openai_client: openai.OpenAI, monkeypatch: pytest.MonkeyPatch
+    start_sdk: Callable[..., None],
+    openai_client: openai.OpenAI,
+    openai_upstream: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+    recorded: Callable[..., list[dict[str, Any]]],
+    compact_json: bool,
 ) -> None:
+    openai_upstream.scenario = OpenAIScenario(compact_json=compact_json)
+    without_sdk = dumps(list(chat(openai_client, stream=True)))
+    start_sdk()
     parsed: list[Any] = []
     process = openai.OpenAI._process_response_data
 
@@ -173,10 +182,28 @@ def test_the_usage_chunk_is_taken_out_before_the_library_parses_it(
         return process(self, **kwargs)
 
     monkeypatch.setattr(openai.OpenAI, "_process_response_data", counting)
-    with llmobserve.run("cheap"):
+    with llmobserve.run("cheap") as frame:
         chunks = list(chat(openai_client, stream=True))
 
     assert len(parsed) == len(chunks) == 5
+    assert dumps(chunks) == without_sdk
+    assert [call["input_tokens"] for call in recorded(frame)] == [21]
+
+
+@pytest.mark.usefixtures("sdk")
+def test_usage_on_a_chunk_with_choices_reaches_the_user(
+    openai_client: openai.OpenAI,
+    openai_upstream: FakeOpenAI,
+    recorded: Callable[..., list[dict[str, Any]]],
+) -> None:
+    openai_upstream.scenario = OpenAIScenario(usage_on_last_choice=True, compact_json=True)
+    with llmobserve.run("usage with choices") as frame:
+        chunks = list(chat(openai_client, stream=True))
+
+    assert len(chunks) == 5
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].usage is not None and chunks[-1].usage.prompt_tokens == 21
+    assert [call["input_tokens"] for call in recorded(frame)] == [21]
 
 
 def test_the_usage_chunk_is_held_back_where_it_cannot_be_taken_out_early(
@@ -254,11 +281,117 @@ def test_other_stream_options_are_kept_when_usage_is_asked_for(
     assert sent == {"include_obfuscation": False, "include_usage": True}
 
 
+ASKED = {"include_usage": True}
+OWN_USAGE_CASES = {
+    # what the user passes: (the stream_options sent with the SDK; None: exactly the user's
+    # request, as without the SDK), the input tokens recorded
+    "nothing": ({}, ASKED, 21),
+    "stream_options None": ({"stream_options": None}, ASKED, 21),
+    "stream_options {}": ({"stream_options": {}}, ASKED, 21),
+    "other stream_options": (
+        {"stream_options": {"include_obfuscation": False}},
+        {"include_obfuscation": False, "include_usage": True},
+        21,
+    ),
+    "include_usage False": ({"stream_options": {"include_usage": False}}, None, 0),
+    "include_usage True": ({"stream_options": {"include_usage": True}}, None, 21),
+    "extra_body": ({"extra_body": {"user_tag": "t-1"}}, ASKED, 21),
+    "extra_body and other stream_options": (
+        {"extra_body": {"user_tag": "t-1"}, "stream_options": {"include_obfuscation": False}},
+        {"include_obfuscation": False, "include_usage": True},
+        21,
+    ),
+    "stream_options in extra_body": (
+        {"extra_body": {"stream_options": {"include_obfuscation": False}}},
+        None,
+        0,
+    ),
+    "include_usage in extra_body": (
+        {"extra_body": {"stream_options": {"include_usage": True}}},
+        None,
+        21,
+    ),
+    "extra_body's stream_options over the argument": (
+        {
+            "stream_options": {"include_usage": True},
+            "extra_body": {"stream_options": {"include_usage": False}},
+        },
+        None,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("options", "sent", "tokens"), OWN_USAGE_CASES.values(), ids=OWN_USAGE_CASES.keys()
+)
+def test_the_request_sent_is_the_users_with_include_usage_added_only_where_they_left_it_out(
+    start_sdk: Callable[..., None],
+    openai_client: openai.OpenAI,
+    openai_upstream: FakeOpenAI,
+    recorded: Callable[..., list[dict[str, Any]]],
+    options: dict[str, Any],
+    sent: dict[str, Any] | None,
+    tokens: int,
+) -> None:
+    given = copy.deepcopy(options)
+    chunks_without_sdk = dumps(list(chat(openai_client, stream=True, **options)))
+    body_without_sdk = openai_upstream.requests[-1].body
+    start_sdk()
+
+    with llmobserve.run("own usage") as frame:
+        chunks_with_sdk = dumps(list(chat(openai_client, stream=True, **options)))
+
+    body_with_sdk = openai_upstream.requests[-1].body
+    if sent is None:
+        assert body_with_sdk == body_without_sdk
+    else:
+        assert body_with_sdk == {**body_without_sdk, "stream_options": sent}
+    assert options == given  # the user's dicts are not changed
+    assert chunks_with_sdk == chunks_without_sdk  # the usage chunk only if the user asked
+    [call] = recorded(frame)
+    assert call["input_tokens"] == tokens
+
+
+@pytest.mark.usefixtures("sdk")
+def test_usage_is_asked_for_in_extra_body_not_as_the_stream_options_argument(
+    openai_client: openai.OpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called_with: list[dict[str, Any]] = []
+    post = openai.OpenAI.post
+
+    def spying(self: openai.OpenAI, path: str, **kwargs: Any) -> Any:
+        called_with.append(kwargs)
+        return post(self, path, **kwargs)
+
+    monkeypatch.setattr(openai.OpenAI, "post", spying)
+    with llmobserve.run("extra body"):
+        list(chat(openai_client, stream=True))
+
+    [request] = called_with
+    assert "stream_options" not in request["body"]  # not run through the params transform
+    assert request["options"]["extra_json"] == {"stream_options": ASKED}
+
+
+@pytest.mark.parametrize("compact_json", [True, False], ids=["compact JSON", "spaced JSON"])
 def test_async_streamed_chat_shows_the_same_chunks_and_is_recorded(
     start_sdk: Callable[..., None],
     async_openai: Callable[[], openai.AsyncOpenAI],
+    openai_upstream: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
     recorded: Callable[..., list[dict[str, Any]]],
+    compact_json: bool,
 ) -> None:
+    openai_upstream.scenario = OpenAIScenario(compact_json=compact_json)
+    parsed: list[Any] = []
+    process = openai.AsyncOpenAI._process_response_data
+
+    def counting(self: openai.AsyncOpenAI, **kwargs: Any) -> Any:
+        parsed.append(kwargs["data"])
+        return process(self, **kwargs)
+
+    monkeypatch.setattr(openai.AsyncOpenAI, "_process_response_data", counting)
+
     async def chunks() -> list[dict[str, Any]]:
         async with async_openai() as client:
             stream = await client.chat.completions.create(
@@ -271,7 +404,9 @@ def test_async_streamed_chat_shows_the_same_chunks_and_is_recorded(
     with llmobserve.run("async stream") as frame:
         with_sdk = asyncio.run(chunks())
 
+    assert openai_upstream.requests[-1].body["stream_options"] == {"include_usage": True}
     assert with_sdk == without_sdk
+    assert len(parsed) == 2 * len(with_sdk)  # the usage chunk taken out before parsing
     [call] = recorded(frame)
     assert (call["input_tokens"], call["output_tokens"]) == (21, 3)
 

@@ -30,7 +30,7 @@ def test_completion_is_recorded(openai_client: openai.OpenAI, recorded: Recorded
 
 
 def test_streamed_completion_hides_the_usage_chunk_it_asked_for(
-    openai_client: openai.OpenAI, recorded: Recorded
+    openai_client: openai.OpenAI, openai_upstream: FakeOpenAI, recorded: Recorded
 ) -> None:
     with llmobserve.run("completion stream") as frame:
         chunks = list(
@@ -39,6 +39,7 @@ def test_streamed_completion_hides_the_usage_chunk_it_asked_for(
             )
         )
 
+    assert openai_upstream.requests[-1].body["stream_options"] == {"include_usage": True}
     assert all(chunk.choices for chunk in chunks)
     assert "".join(chunk.choices[0].text for chunk in chunks) == "Hello there!"
     [call] = recorded(frame)
@@ -208,15 +209,33 @@ def test_raw_response_never_parsed_is_recorded_from_its_body(
 
 
 def test_with_raw_response_stream_is_observed(
-    openai_client: openai.OpenAI, recorded: Recorded
+    openai_client: openai.OpenAI, openai_upstream: FakeOpenAI, recorded: Recorded
 ) -> None:
     with llmobserve.run("raw stream") as frame:
         raw = openai_client.chat.completions.with_raw_response.create(
-            model="gpt-4o-mini", messages=MESSAGES, stream=True
+            model="gpt-4o-mini", messages=MESSAGES, stream=True, extra_body={"user_tag": "t-1"}
         )
         chunks = list(raw.parse())
 
+    sent = openai_upstream.requests[-1]
+    assert sent.body["stream_options"] == {"include_usage": True}
+    assert sent.body["user_tag"] == "t-1"
+    assert sent.headers["x-stainless-raw-response"] == "true"
     assert len(chunks) == 5
+    assert [call["input_tokens"] for call in recorded(frame)] == [21]
+
+
+def test_with_streaming_response_stream_asks_for_usage_and_hides_its_chunk(
+    openai_client: openai.OpenAI, openai_upstream: FakeOpenAI, recorded: Recorded
+) -> None:
+    with llmobserve.run("streaming response stream") as frame:
+        with openai_client.chat.completions.with_streaming_response.create(
+            model="gpt-4o-mini", messages=MESSAGES, stream=True
+        ) as response:
+            chunks = list(response.parse())
+
+    assert openai_upstream.requests[-1].body["stream_options"] == {"include_usage": True}
+    assert len(chunks) == 5 and all(chunk.choices for chunk in chunks)
     assert [call["input_tokens"] for call in recorded(frame)] == [21]
 
 
