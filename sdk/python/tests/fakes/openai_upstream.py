@@ -40,9 +40,7 @@ class OpenAIScenario:
     abort_after: int | None = None  # streams: drop the connection after this many events
     error_after: int | None = None  # chat streams: an error event after this many chunks
     response_failure: str | None = None  # response streams: end with response.failed, this error
-    compact_json: bool = (
-        False  # chat/completion streams: `{"a":1}` as the API sends, not `{"a": 1}`
-    )
+    compact_json: bool = False  # chat/completion streams: `{"a":1}` as the API, not `{"a": 1}`
     usage_on_last_choice: bool = False  # include_usage: on the finish chunk, no usage-only chunk
 
 
