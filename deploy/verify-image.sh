@@ -20,57 +20,16 @@
 # ones (the cached layers) first; CACHE_LAYERS=1 keeps them.
 # Podman runs rootful with runc (OCI_RUNTIME), cgroupfs and file events; ulimits are capped at the
 # caller's hard limits. STORAGE_DRIVER=vfs for a filesystem without overlay. Logs: deploy/.cache/logs/.
+# What deploy/verify-compose.sh shares with it (reporting, tools, podman, base image, build, HTTP
+# checks) is in deploy/verify/lib.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-CACHE=deploy/.cache
-LOGS=$CACHE/logs
-IMAGE=${IMAGE:-llmobserve}
-BASE_IMAGE=docker.io/library/debian:bookworm-slim
-BASE_TAR=$CACHE/debian-bookworm-slim.tar
-DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-OCI_RUNTIME=${OCI_RUNTIME:-runc}
-BASE_SOURCE=${BASE_SOURCE:-debuerreotype}
+VERIFY=verify-image
 PREFIX=llmobserve-verify
-
-passed=0
-failed=0
-pass() {
-    printf 'PASS  %s\n' "$*"
-    passed=$((passed + 1))
-}
-fail() {
-    printf 'FAIL  %s\n' "$*"
-    failed=$((failed + 1))
-}
-note() { printf '      %s\n' "$*"; }
-summary() {
-    echo
-    echo "verify-image: $passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-}
-# A step the rest depends on: on failure, say so and stop.
-fatal() {
-    fail "$*"
-    summary || exit 1
-}
-# check NAME COMMAND...: PASS with the command's output, or FAIL with it.
-check() {
-    local name=$1 out
-    shift
-    if out=$("$@" 2>&1); then
-        pass "$name${out:+: $out}"
-    else
-        fail "$name${out:+: $out}"
-    fi
-}
-
-[ "$(id -u)" -eq 0 ] || {
-    echo "verify-image.sh runs rootful podman and apt-get: run it as root" >&2
-    exit 2
-}
-mkdir -p "$LOGS"
-WORK=$(mktemp -d /tmp/$PREFIX.XXXXXX)
+IMAGE=${IMAGE:-llmobserve}
+# shellcheck source=deploy/verify/lib.sh
+. deploy/verify/lib.sh
 PG_BIN=
 PG_DIR=
 
@@ -91,122 +50,17 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- 1. tools ----
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-[ "$OCI_RUNTIME" != runc ] || command -v runc >/dev/null || missing+=(runc)
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-command -v debuerreotype-init >/dev/null || missing+=(debuerreotype)
-command -v curl >/dev/null || missing+=(curl)
-command -v wget >/dev/null || missing+=(wget)
-command -v python3 >/dev/null || missing+=(python3)
-compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
-if [ "${#missing[@]}" -gt 0 ]; then
-    note "installing ${missing[*]}"
-    apt-get update -qq >"$LOGS/apt.log" 2>&1 || fatal "apt-get update (see $LOGS/apt.log)"
-    # With recommends: podman's bring its networking (netavark, slirp4netns) and catatonit.
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
-        >>"$LOGS/apt.log" 2>&1 || fatal "apt-get install ${missing[*]} (see $LOGS/apt.log)"
-fi
-
-limit() { # the caller's hard limit for ulimit flag $1, capped at $2 (no CAP_SYS_RESOURCE needed)
-    local hard
-    hard=$(ulimit -H "$1")
-    if [ "$hard" = unlimited ] || [ "$hard" -gt "$2" ]; then echo "$2"; else echo "$hard"; fi
-}
-NOFILE=$(limit -n 1048576)
-NPROC=$(limit -u 32768)
-LIMITS=(--ulimit "nofile=$NOFILE:$NOFILE" --ulimit "nproc=$NPROC:$NPROC")
-podman() {
-    local flags=(--runtime "$OCI_RUNTIME" --cgroup-manager cgroupfs --events-backend file)
-    [ -z "${STORAGE_DRIVER:-}" ] || flags+=(--storage-driver "$STORAGE_DRIVER")
-    command podman "${flags[@]}" "$@"
-}
-if info=$(podman info --format '{{.Version.Version}} {{.Store.GraphDriverName}} {{.Host.CgroupsVersion}}' 2>&1); then
-    read -r pv driver cgroups <<<"$info"
-    remove_containers # left over by an interrupted run
-    pass "podman info: podman $pv, storage $driver, cgroups $cgroups, runtime $OCI_RUNTIME, ulimits nofile=$NOFILE nproc=$NPROC"
-else
-    fatal "podman info: $info"
-fi
+extra=()
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || extra+=(postgresql)
+install_tools "${extra[@]}"
+check_podman
+remove_containers # left over by an interrupted run
 
 # ---- 2. the base image ----
-make_base() {
-    local rootfs=$WORK/rootfs
-    export TZ=UTC LC_ALL=C
-    debuerreotype-init --non-debian --merged-usr --arch "$(dpkg --print-architecture)" \
-        --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$rootfs" bookworm "$DEBIAN_MIRROR"
-    # The official image's sources (debuerreotype-debian-sources-list --deb822, minus the snapshot
-    # comments: it looks the suite up on snapshot.debian.org).
-    rm -f "$rootfs/etc/apt/sources.list"
-    local security=${DEBIAN_MIRROR%/debian}/debian-security
-    cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $DEBIAN_MIRROR
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    debuerreotype-minimizing-config "$rootfs"
-    debuerreotype-apt-get "$rootfs" update -qq
-    debuerreotype-apt-get "$rootfs" full-upgrade -yqq
-    debuerreotype-slimify "$rootfs"
-    debuerreotype-tar --exclude ./etc/machine-id "$rootfs" "$BASE_TAR.new"
-    mv "$BASE_TAR.new" "$BASE_TAR"
-    rm -rf "$rootfs"
-}
-if [ "$BASE_SOURCE" = pull ]; then
-    if podman pull "$BASE_IMAGE" >"$LOGS/base.log" 2>&1; then
-        pass "base image: pulled $BASE_IMAGE"
-    else
-        fatal "base image: podman pull $BASE_IMAGE (see $LOGS/base.log)"
-    fi
-else
-    if [ ! -s "$BASE_TAR" ] || [ "${REFRESH_BASE:-}" = 1 ]; then
-        note "making $BASE_TAR with debuerreotype from $DEBIAN_MIRROR"
-        started=$SECONDS
-        (make_base) >"$LOGS/base.log" 2>&1 || fatal "base image: debuerreotype (see $LOGS/base.log)"
-        note "made in $((SECONDS - started))s"
-    fi
-    podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        --change 'CMD ["bash"]' "$BASE_TAR" "$BASE_IMAGE" >"$LOGS/import.log" 2>&1 ||
-        fatal "base image: podman import (see $LOGS/import.log)"
-    base_info=$(podman run --rm "${LIMITS[@]}" "$BASE_IMAGE" cat /etc/debian_version 2>&1) ||
-        fatal "base image: a container of it does not run: $base_info"
-    pass "base image: $BASE_IMAGE imported from $BASE_TAR (Debian $base_info, $(du -m "$BASE_TAR" | cut -f1) MB tar, sha256 $(sha256sum "$BASE_TAR" | cut -c1-12))"
-fi
+base_image
 
 # ---- 3. build ----
-# Where HTTPS leaves this machine through a TLS-inspecting proxy (PIP_CERT names its CA bundle), pip
-# in the build must trust that CA. It is mounted only while the builder stage is built; the runtime
-# stage, which copies the virtualenv out of it, is then built without the mount, so nothing of it
-# can reach the image (podman 4.3 leaves empty mount-point files in the layers it builds).
-build_ca=${BUILD_CA_BUNDLE-${PIP_CERT:-}}
-build=(build --format docker "${LIMITS[@]}" --ignorefile deploy/Dockerfile.dockerignore -f deploy/Dockerfile)
-if [ "${CACHE_LAYERS:-}" != 1 ]; then
-    podman rmi -f "$IMAGE" "$IMAGE-builder" >/dev/null 2>&1 || true
-    podman image prune -f >/dev/null 2>&1 || true
-fi
-started=$SECONDS
-: >"$LOGS/build.log"
-if [ -n "$build_ca" ] && [ -f "$build_ca" ]; then
-    note "pip in the builder stage trusts $build_ca (a mount of the build, not in the image)"
-    printf '[global]\ncert = /run/llmobserve-build-ca.crt\n' >"$WORK/pip.conf"
-    podman "${build[@]}" --volume "$build_ca:/run/llmobserve-build-ca.crt:ro" \
-        --volume "$WORK/pip.conf:/etc/pip.conf:ro" --target builder -t "$IMAGE-builder" . \
-        >>"$LOGS/build.log" 2>&1 || fatal "build: the builder stage (see $LOGS/build.log)"
-fi
-podman "${build[@]}" -t "$IMAGE" . >>"$LOGS/build.log" 2>&1 || fatal "build: podman build (see $LOGS/build.log)"
-build_seconds=$((SECONDS - started))
-size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
-python_version=$(podman run --rm --no-healthcheck "${LIMITS[@]}" --entrypoint python "$IMAGE" --version 2>/dev/null)
-packages=$(podman run --rm --no-healthcheck "${LIMITS[@]}" --entrypoint pip "$IMAGE" list --format freeze 2>/dev/null | wc -l)
-pass "build: $IMAGE in ${build_seconds}s, $((size / 1000000)) MB, $python_version, $packages Python packages"
+build_server_image
 
 config_check() {
     podman image inspect --format '{{json .}}' "$IMAGE" | python3 -c '
@@ -251,11 +105,6 @@ contents_check() {
 check "image contents" contents_check
 
 # ---- 4. helpers for a running container ----
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
-
 wait_ready() { # container url: until /readyz answers 200, or the container exits, or 120 s
     local deadline=$((SECONDS + 120))
     while [ "$SECONDS" -lt "$deadline" ]; do
@@ -264,61 +113,6 @@ wait_ready() { # container url: until /readyz answers 200, or the container exit
         sleep 0.5
     done
     return 1
-}
-
-http_check() { # url: "GET url -> status body" and succeed on a 200
-    local out status
-    out=$(curl -sS -w '\n%{http_code}' "$1") || return 1
-    status=${out##*$'\n'}
-    echo "$status ${out%$'\n'*}"
-    [ "$status" = 200 ]
-}
-
-# sign-up (POST /v1/auth/sign-up), an API key (POST /v1/api-keys with the session and its CSRF
-# token), an event (POST /v1/events with the key), or with "sign-in" only a sign-in.
-smoke() { # base_url email [sign-in]
-    python3 - "$@" <<'PY'
-import http.cookiejar, json, sys, urllib.error, urllib.request, uuid
-from datetime import datetime, timezone
-
-base, email = sys.argv[1], sys.argv[2]
-password = "correct horse battery staple"
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-
-def post(path, body, **headers):
-    request = urllib.request.Request(
-        base + path, json.dumps(body).encode(), {"Content-Type": "application/json", **headers}
-    )
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        sys.exit(f"POST {path} -> {error.code} {error.read().decode()[:300]}")
-
-
-if sys.argv[3:] == ["sign-in"]:
-    status, body = post("/v1/auth/sign-in", {"email": email, "password": password})
-    print(f"sign-in {status} as {body['user']['email']}")
-    sys.exit(status != 200)
-status, body = post("/v1/auth/sign-up", {"email": email, "password": password, "name": "Image Check"})
-signed_up = status
-csrf = body["csrf_token"]
-status, key = post("/v1/api-keys", {"name": "verify-image"}, **{"X-CSRF-Token": csrf})
-keyed = status
-event = {
-    "id": str(uuid.uuid4()),
-    "timestamp": datetime.now(timezone.utc).isoformat(),
-    "provider": "openai",
-    "model": "gpt-4o-mini",
-    "operation": "chat",
-    "input_tokens": 1000,
-    "output_tokens": 100,
-}
-status, accepted = post("/v1/events", {"events": [event]}, Authorization=f"Bearer {key['key']}")
-print(f"sign-up {signed_up}, API key {keyed}, POST /v1/events {status} {json.dumps(accepted)}")
-sys.exit(not (signed_up == 201 and keyed == 201 and accepted["accepted"] == 1))
-PY
 }
 
 process_check() { # container: PID 1 of the container is the server, as uid 10001
