@@ -74,3 +74,10 @@ release-check: $(INSTALLED)
 .PHONY: verify-image
 verify-image:
 	bash deploy/verify-image.sh
+
+## Run deploy/docker-compose.yml with Docker Compose v2 against podman's Docker API, with a local
+## PostgreSQL stand-in for the db image, checking it from outside (as root on Debian 12; minutes;
+## not part of `make test`). Results: deploy/VERIFIED.md.
+.PHONY: verify-compose
+verify-compose:
+	bash deploy/verify-compose.sh
