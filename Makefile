@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest fmt migrate bench-ingest bench-dashboard schema vendor clean docs docs-serve release-check
+.PHONY: run test lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions bench-dashboard schema vendor clean docs docs-serve release-check
 
 $(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml VERSION
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ migrate: $(INSTALLED)
 ## Ingestion throughput against PostgreSQL, with raw COPY as the baseline (see bench/RESULTS.md).
 bench-ingest: $(INSTALLED)
 	$(BIN)/python bench/ingest.py
+
+## Instructions the server executes per ingested event, by valgrind: steady on a busy machine.
+bench-ingest-instructions: $(INSTALLED)
+	$(BIN)/python bench/ingest_instructions.py
 
 ## Dashboard page times with 1,000,000 events on PostgreSQL, /healthz as the baseline (see bench/RESULTS.md).
 bench-dashboard: $(INSTALLED)
