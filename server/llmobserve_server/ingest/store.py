@@ -190,9 +190,11 @@ def commit_with_rollups(
         )
     writes = [(upsert, rows) for upsert, rows in writes if rows]
     if db.get_bind().dialect.name == "postgresql":
-        returned = _pipeline_with_commit(
-            db, [_postgres_statement(db, upsert, rows) for upsert, rows in writes]
-        )
+        statements = [_postgres_statement(db, upsert, rows) for upsert, rows in writes]
+        # Whatever the Session still holds (the key's last_used_at) is written inside this
+        # transaction: after the pipeline's COMMIT it must have nothing left to flush.
+        db.flush()
+        returned = _pipeline_with_commit(db, statements)
     else:
         returned = []
         for upsert, rows in writes:
