@@ -62,6 +62,12 @@ def measure_in_this_process(config_path: str, batches: int) -> None:
             queued_at=time.perf_counter(),
         )
 
+    try:  # as `serve` runs the app (versions before it had no such module)
+        from llmobserve_server.gc_tuning import tune_for_serving
+    except ImportError:
+        pass
+    else:
+        tune_for_serving()
     for body in bodies[:WARMUP_BATCHES]:  # caches, compiled statements, the first connection
         ingest(None, body)
     functools.reduce(ingest, bodies[WARMUP_BATCHES:], None)

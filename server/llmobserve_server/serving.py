@@ -19,14 +19,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from llmobserve_server import __version__
 from llmobserve_server.config import Settings, get_settings
+from llmobserve_server.gc_tuning import tune_for_serving
 from llmobserve_server.observability.logs import logging_config
 from llmobserve_server.observability.metrics import MULTIPROCESS_DIR_VARIABLE
 from llmobserve_server.production import production_problems, production_warnings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 logger = logging.getLogger("llmobserve_server.serve")
 
@@ -40,6 +45,16 @@ def load_settings() -> Settings | None:
             variable = "_".join(str(part) for part in error["loc"]).upper()
             print(f"error: {variable}: {error['msg']}", file=sys.stderr)
         return None
+
+
+def create_serving_app() -> FastAPI:
+    """The app as `serve` runs it, built in each worker process, with the garbage collector
+    tuned for a process that serves until it stops (llmobserve_server.gc_tuning)."""
+    from llmobserve_server.app import create_app
+
+    app = create_app()
+    tune_for_serving()
+    return app
 
 
 def serve(
@@ -82,7 +97,7 @@ def serve(
     )
     with _metrics_shared_between(workers), _signal_ends_normally():
         uvicorn.run(
-            "llmobserve_server.app:create_app",
+            "llmobserve_server.serving:create_serving_app",
             factory=True,
             host=host,
             port=port,
