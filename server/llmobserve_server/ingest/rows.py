@@ -92,7 +92,8 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
 
 
 DAILY_SLICES = (("customer", "customer_id"), ("section", "section"), ("agent", "agent"))
-"""usage_daily's slices past the all-events one (""): (dimension, usage_hourly column)."""
+"""usage_daily's slices past the all-events one (""): (dimension, usage_hourly column), from the
+one with the most rows per day to the one with the fewest: the order batches lock them in."""
 
 
 def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -117,7 +118,8 @@ def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-_SLICE_LOCK_ORDER = {"customer": 0, "section": 1, "agent": 2, "": 3}
+_SLICE_LOCK_ORDER = {name: rank for rank, (name, _) in enumerate([*DAILY_SLICES, ("", "")])}
+"""Each slice's place in the lock order: DAILY_SLICES' order, then the all-events slice."""
 
 
 def _lock_order(key: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
