@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -86,22 +87,18 @@ def instructions_per_event(server_dir: Path, batches: int) -> float:
         support.fresh_database("instructions") as owner_url,
     ):
         url = role.url_for(owner_url)
-        # The version's own server migrates the database and makes the account and its key.
-        previous = os.environ.get("PYTHONPATH")
-        os.environ["PYTHONPATH"] = str(server_dir)
-        try:
-            with run_server(
+        # The version's own server and CLI (the key's set-tier) migrate the database and make
+        # the account and its key: both inherit this process's environment.
+        with (
+            mock.patch.dict(os.environ, {"PYTHONPATH": str(server_dir)}),
+            run_server(
                 backend="postgresql",
                 database_url=url,
                 owner_database_url=owner_url,
                 data_dir=Path(tmp) / "data",
-            ) as server:
-                key = support.sign_up_with_key(server)
-        finally:
-            if previous is None:
-                os.environ.pop("PYTHONPATH")
-            else:
-                os.environ["PYTHONPATH"] = previous
+            ) as server,
+        ):
+            key = support.sign_up_with_key(server)
         config = Path(tmp) / "config.json"
         config.write_text(json.dumps({"url": url, "owner_url": owner_url, "key": key}))
         command = [
