@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from llmobserve_server.testing import RunningServer, free_port
@@ -574,8 +575,6 @@ def test_accepted_events_survive_the_server_being_killed(
 def daily_rollup_failing_for_section(database_url: str, section: str) -> Iterator[None]:
     """A trigger that makes PostgreSQL refuse `section`'s row in usage_daily: a real failure in
     the middle of the batch's pipelined rollup writes, after the events were inserted."""
-    import psycopg
-
     name = f"fail_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(
