@@ -56,7 +56,10 @@ class RunningServer:
         return env
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        """The server's output up to its last complete line: a line it is still writing is left
+        out, so a reader never parses half of one."""
+        text = self.log_path.read_text(errors="replace")
+        return text[: text.rfind("\n") + 1]
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log().splitlines()[-lines:])
