@@ -54,14 +54,6 @@ def wait_until_gone(engine: Engine, account: uuid.UUID, event_id: uuid.UUID) -> 
         time.sleep(0.2)
 
 
-def wait_for_log_line(server: RunningServer, line: str) -> None:
-    """The job logs its report after its commit, so the log may trail the deletion a moment."""
-    deadline = time.monotonic() + 30
-    while line not in server.log():
-        assert time.monotonic() < deadline, server.log_tail()
-        time.sleep(0.2)
-
-
 def test_the_server_runs_retention_on_its_schedule(
     retaining_server: RunningServer, settings: Settings
 ) -> None:
@@ -77,7 +69,7 @@ def test_the_server_runs_retention_on_its_schedule(
     finally:
         engine.dispose()
         user.client.close()
-    wait_for_log_line(retaining_server, "Retention deleted")
+    retaining_server.wait_for_log("Retention deleted")  # logged after the commit
 
 
 def test_the_server_serves_while_a_failing_run_is_logged_and_retried(

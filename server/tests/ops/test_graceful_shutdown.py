@@ -11,16 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from llmobserve_server.testing import RunningServer
 from tests.support.databases import server_for
 from tests.support.factories import event, sign_up
-
-
-def _wait_for(server: RunningServer, text: str) -> None:
-    deadline = time.monotonic() + 10
-    while text not in server.log():
-        assert time.monotonic() < deadline, server.log_tail()
-        time.sleep(0.05)
 
 
 def test_a_request_in_flight_at_sigterm_gets_its_200_and_the_server_exits_0(
@@ -45,7 +37,7 @@ def test_a_request_in_flight_at_sigterm_gets_its_200_and_the_server_exits_0(
         time.sleep(0.3)
 
         running.process.send_signal(signal.SIGTERM)
-        _wait_for(running, "Shutting down")
+        running.wait_for_log("Shutting down", timeout=10)
         with pytest.raises(httpx.ConnectError):  # no new connections
             httpx.get(f"{running.base_url}/healthz")
 
