@@ -1,12 +1,15 @@
 """HTTP to the collector, with the standard library only (urllib: proxies from the environment
 and the system's certificates work as for any Python program).
 
-Nothing here retries or raises: every request ends in an `Answer`, and the worker decides.
+Nothing here retries or raises: every request ends in an `Answer`, and the worker decides. What
+no HTTP answer came for (the network, or an unexpected error) is an `Answer` without a status,
+which the worker retries like a network error instead of failing the batch at once.
 """
 
 from __future__ import annotations
 
 import email.utils
+import encodings.idna  # noqa: F401  (now, before any thread: see below)
 import gzip
 import http.client
 import json
@@ -16,7 +19,14 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from llmobserve._log import report_internal_error
 from llmobserve._version import __version__
+
+# socket.getaddrinfo imports the "idna" codec the first time a host name is looked up. A process
+# forked while the worker thread is inside that import can fail its lookups with `LookupError:
+# unknown encoding: idna` (CPython bpo-29288; requests and the AWS CLI import it early for the
+# same reason), and a forked child's events would fail to send. Importing it with this module,
+# before the worker thread exists, leaves no import to be caught halfway.
 
 USER_AGENT = f"llmobserve-python/{__version__}"
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped
@@ -102,6 +112,9 @@ def _send(request: urllib.request.Request, timeout: float) -> Answer:
         # URLError (refused, DNS, TLS), timeouts, a connection closed before the answer.
         reason = getattr(error, "reason", None) or error
         return Answer(None, problem=f"{type(reason).__name__}: {reason}")
+    except Exception as error:  # not the network: the interpreter's state, or a bug of ours
+        report_internal_error(error)  # (tests turn it into a failure)
+        return Answer(None, problem=f"{type(error).__name__}: {error}")  # retried, then warned
 
 
 def parse_retry_after(value: str | None) -> float | None:
