@@ -3,6 +3,7 @@ one run, alternating call by call.
 
     .venv/bin/python bench/sdk_overhead.py               # 2,000 calls of each kind and mode
     .venv/bin/python bench/sdk_overhead.py --calls 300   # a quick iteration
+    .venv/bin/python bench/sdk_overhead.py --stream-pieces 300   # streams of a realistic length
 
 The fake OpenAI API of the SDK's tests (sdk/python/tests/fakes) runs in a child process on
 127.0.0.1, the real llmobserve server (SQLite) in another; the client is the real `openai`
@@ -15,7 +16,8 @@ separates what the openai library spends parsing the usage chunk from what the S
 costs. The five calls run in a shuffled order every round. Per call: latency median and p99
 (perf_counter around the call) and CPU of the calling thread (`time.thread_time`); the SDK's cost
 is the median of the per-round differences. The SDK's background sender runs throughout, so its
-effect on the caller (GIL, CPU) is in the numbers.
+effect on the caller (GIL, CPU) is in the numbers. A streamed answer is 3 content chunks by default
+(the fake's own); `--stream-pieces N` makes it N, as a real answer streams about one per token.
 
 Correctness: after a final flush, the collector must hold exactly one event per call made with
 the SDK (GET /v1/costs), and `llmobserve.stats()` must show none dropped or failed; otherwise
@@ -53,18 +55,20 @@ CPU_ADDED_TARGET_US = 30.0
 FAKE_SERVER = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from fakes.openai_upstream import FakeOpenAI
+from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
 upstream = FakeOpenAI()
+pieces = int(sys.argv[2])
+upstream.scenario = OpenAIScenario(pieces=("tok",) * pieces, output_tokens=pieces)
 print(upstream.base_url, flush=True)
 sys.stdin.read()  # until the benchmark closes our stdin
 upstream.close()
 """
 
 
-def start_fake_openai() -> tuple[subprocess.Popen[str], str]:
+def start_fake_openai(stream_pieces: int) -> tuple[subprocess.Popen[str], str]:
     tests = str(ROOT / "sdk" / "python" / "tests")
     process = subprocess.Popen(
-        [sys.executable, "-c", FAKE_SERVER, tests],
+        [sys.executable, "-c", FAKE_SERVER, tests, str(stream_pieces)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -95,9 +99,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000, help="calls per kind and mode")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured rounds first")
+    parser.add_argument(
+        "--stream-pieces", type=int, default=3, help="content chunks of a streamed answer"
+    )
     args = parser.parse_args()
 
-    fake, base_url = start_fake_openai()
+    fake, base_url = start_fake_openai(args.stream_pieces)
     data_dir = Path(tempfile.mkdtemp(prefix="llmo-sdk-bench-"))
     try:
         with run_server(backend="sqlite", database_url=None, data_dir=data_dir) as server:
@@ -177,7 +184,7 @@ def run(args: argparse.Namespace, base_url: str, server: RunningServer) -> int:
         and stats["sent"] == with_sdk_calls
         and stats["dropped"] == stats["failed"] == 0
     )
-    print_tables(results, comparisons, args.calls)
+    print_tables(results, comparisons, args.calls, args.stream_pieces)
     print(
         f"\nevents: {with_sdk_calls} calls with the SDK, {stats['sent']} sent, "
         f"{stored['total_events']} stored, {stats['dropped']} dropped -> "
@@ -198,6 +205,7 @@ def run(args: argparse.Namespace, base_url: str, server: RunningServer) -> int:
     record = {
         "bench": "sdk_overhead",
         "calls": args.calls,
+        "stream_pieces": args.stream_pieces,
         "results": {f"{kind}/{mode}": value for (kind, mode), value in results.items()},
         "comparisons": comparisons,
         "events_complete": complete,
@@ -229,8 +237,12 @@ def print_tables(
     results: dict[tuple[str, str], dict[str, float]],
     comparisons: dict[str, dict[str, float]],
     calls: int,
+    stream_pieces: int,
 ) -> None:
-    print(f"\n{calls} calls per cell, in a shuffled order every round\n")
+    print(
+        f"\n{calls} calls per cell, in a shuffled order every round; "
+        f"streams of {stream_pieces} content chunks\n"
+    )
     print("| call | latency p50 ms | p99 ms | caller CPU p50 µs | mean µs |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for (kind, mode), s in results.items():
