@@ -60,7 +60,7 @@ WORK=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
 # packages given, when one of them is missing.
 install_tools() {
     local missing=("$@")
-    command -v podman >/dev/null || missing+=(podman)
+    type -P podman >/dev/null || missing+=(podman) # not `command -v`: podman is a function below
     [ "$OCI_RUNTIME" != runc ] || command -v runc >/dev/null || missing+=(runc)
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     command -v debuerreotype-init >/dev/null || missing+=(debuerreotype)
