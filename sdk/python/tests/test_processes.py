@@ -27,7 +27,7 @@ def outcomes(stats: dict[str, int]) -> dict[str, int]:
     }
 
 
-def delivered(count: int) -> dict[str, int]:
+def all_delivered(count: int) -> dict[str, int]:
     return {"delivered": count, "rejected": 0, "failed": 0, "dropped": 0, "queued": 0}
 
 
@@ -97,7 +97,7 @@ def test_exit_is_bounded_when_the_collector_hangs(account: Account, proxy: Fault
 def test_importing_the_sdk_loads_the_idna_codec_that_a_fork_could_catch_half_imported() -> None:
     """The worker's first host lookup would import it lazily; a fork during that import left the
     child unable to send (`LookupError: unknown encoding: idna`, seen in about 1 run in 4 of the
-    test below on a busy machine before the SDK imported it itself)."""
+    next test's scenario on a busy machine before the SDK imported it itself)."""
     result = subprocess.run(
         [sys.executable, "-c", "import sys, llmobserve; print('encodings.idna' in sys.modules)"],
         env={**os.environ, "PYTHONPATH": str(SDK)},
@@ -147,8 +147,8 @@ def test_a_forked_child_sends_its_own_events_with_its_own_worker(
     child = json.loads(child_stats.read_text())
     assert child["delivered"] is True, (child, result.stderr)
     # the child sends only its own events (its run span and one track), not the parent's queue
-    assert outcomes(child["stats"]) == delivered(2), (child, result.stderr)
-    assert outcomes(parent["stats"]) == delivered(502), (parent, result.stderr)
+    assert outcomes(child["stats"]) == all_delivered(2), (child, result.stderr)
+    assert outcomes(parent["stats"]) == all_delivered(502), (parent, result.stderr)
     costs = account.costs()
     assert (costs["total_cost_usd"], costs["total_events"]) == ("6.500000", 504)
     assert account.run(child["run_id"])["total_cost_usd"] == "2.000000"
