@@ -64,12 +64,12 @@ class RunningServer:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log().splitlines()[-lines:])
 
-    def wait_for_log(self, text: str, timeout: float = 30.0) -> None:
-        """Until `text` is in the log: what the server logs after an effect a test can see (a
-        commit, a signal) may trail it a moment."""
+    def wait_for_log(self, text: str, *, count: int = 1, timeout: float = 30.0) -> None:
+        """Until `text` is in the log `count` times: what the server logs after an effect a test
+        can see (a commit, a signal) may trail it a moment."""
         deadline = time.monotonic() + timeout
-        while text not in self.log():
-            assert time.monotonic() < deadline, f"{text!r} never logged:\n{self.log_tail()}"
+        while self.log().count(text) < count:
+            assert time.monotonic() < deadline, f"{text!r} not logged {count}x:\n{self.log_tail()}"
             time.sleep(0.05)
 
 

@@ -82,8 +82,5 @@ def test_the_server_serves_while_a_failing_run_is_logged_and_retried(
         data_dir=settings.llmobserve_data_dir,
         extra_env={"RETENTION_INTERVAL_HOURS": "0.0005", "AUTO_MIGRATE": "false"},
     ) as running:
-        deadline = time.monotonic() + 30
-        while running.log().count("job retention failed") < 2:
-            assert time.monotonic() < deadline, running.log_tail()
-            time.sleep(0.2)
+        running.wait_for_log("job retention failed", count=2)
         assert httpx.get(f"{running.base_url}/healthz", timeout=10).status_code == 200
