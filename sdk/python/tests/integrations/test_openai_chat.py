@@ -162,6 +162,20 @@ def test_streamed_chat_shows_the_user_the_same_chunks_as_without_the_sdk(
     assert len(with_sdk) == 5  # role, three pieces, finish: no usage-only chunk
 
 
+def events_parsed_by(client_class: type[Any], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """From now on, the data of every server-sent event the library parses into a chunk, in a
+    list that fills as `client_class`'s streams are read."""
+    parsed: list[Any] = []
+    process = client_class._process_response_data
+
+    def counting(self: Any, **kwargs: Any) -> Any:
+        parsed.append(kwargs["data"])
+        return process(self, **kwargs)
+
+    monkeypatch.setattr(client_class, "_process_response_data", counting)
+    return parsed
+
+
 @pytest.mark.parametrize("compact_json", [True, False], ids=["compact JSON", "spaced JSON"])
 def test_the_usage_chunk_is_taken_out_before_the_library_parses_it(
     start_sdk: Callable[..., None],
@@ -174,14 +188,7 @@ def test_the_usage_chunk_is_taken_out_before_the_library_parses_it(
     openai_upstream.scenario = OpenAIScenario(compact_json=compact_json)
     without_sdk = dumps(list(chat(openai_client, stream=True)))
     start_sdk()
-    parsed: list[Any] = []
-    process = openai.OpenAI._process_response_data
-
-    def counting(self: openai.OpenAI, **kwargs: Any) -> Any:
-        parsed.append(kwargs["data"])
-        return process(self, **kwargs)
-
-    monkeypatch.setattr(openai.OpenAI, "_process_response_data", counting)
+    parsed = events_parsed_by(openai.OpenAI, monkeypatch)
     with llmobserve.run("cheap") as frame:
         chunks = list(chat(openai_client, stream=True))
 
@@ -383,14 +390,7 @@ def test_async_streamed_chat_shows_the_same_chunks_and_is_recorded(
     compact_json: bool,
 ) -> None:
     openai_upstream.scenario = OpenAIScenario(compact_json=compact_json)
-    parsed: list[Any] = []
-    process = openai.AsyncOpenAI._process_response_data
-
-    def counting(self: openai.AsyncOpenAI, **kwargs: Any) -> Any:
-        parsed.append(kwargs["data"])
-        return process(self, **kwargs)
-
-    monkeypatch.setattr(openai.AsyncOpenAI, "_process_response_data", counting)
+    parsed = events_parsed_by(openai.AsyncOpenAI, monkeypatch)
 
     async def chunks() -> list[dict[str, Any]]:
         async with async_openai() as client:
