@@ -3,18 +3,25 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
+# `make run` installs what running needs; `make test` adds the development toolchain. Both install
+# through constraints.txt, so an upstream release cannot change what CI runs (`make lock` updates it).
+INSTALLED_RUN := $(VENV)/.installed-run
+INSTALLED := $(VENV)/.installed-dev
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
 
-.PHONY: run test lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions bench-dashboard schema vendor clean docs docs-serve release-check
-
-$(INSTALLED): server/pyproject.toml sdk/python/pyproject.toml VERSION
+$(INSTALLED_RUN): server/pyproject.toml sdk/python/pyproject.toml VERSION $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e 'server[dev]' -e 'sdk/python[dev]'
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -e server -e sdk/python
+	touch $(INSTALLED_RUN)
+
+$(INSTALLED): $(INSTALLED_RUN)
+	$(PIP_INSTALL) -e 'server[dev]' -e 'sdk/python[dev]'
 	touch $(INSTALLED)
 
 ## Create the virtualenv, install, migrate and serve on http://127.0.0.1:8000 (SQLite under ./data).
-run: $(INSTALLED)
+run: $(INSTALLED_RUN)
 	$(BIN)/llmobserve-server serve
 
 ## The whole suite: lint, types, tests (on SQLite and PostgreSQL).
@@ -29,6 +36,10 @@ typecheck: $(INSTALLED)
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Re-resolve every dependency afresh and pin the result in constraints.txt (commit it).
+lock:
+	bash scripts/lock.sh
 
 fmt: $(INSTALLED)
 	$(BIN)/ruff format .

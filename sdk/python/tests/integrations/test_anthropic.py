@@ -13,6 +13,7 @@ import pytest
 from fakes.anthropic_upstream import AnthropicScenario, FakeAnthropic
 
 import llmobserve
+from llmobserve.integrations._calls import describe_error
 
 MODEL = "claude-haiku-4-5"
 REPORTED = "claude-haiku-4-5-20251001"
@@ -91,7 +92,8 @@ def test_rate_limit_error_is_recorded_and_reraised(
     assert raised.value.status_code == 429
     [call] = recorded(frame)
     assert (call["status"], call["model"]) == ("error", MODEL)
-    assert call["error"].startswith("RateLimitError: Error code: 429")
+    assert call["error"] == describe_error(raised.value)
+    assert call["error"].startswith("RateLimitError: ")
 
 
 # -- streams ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
 
 import llmobserve
 from llmobserve.integrations import openai as integration
+from llmobserve.integrations._calls import describe_error
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 
@@ -122,7 +123,7 @@ def test_rate_limit_error_is_recorded_and_the_same_exception_reaches_the_user(
     assert with_sdk.traceback[-1].name == without_sdk.traceback[-1].name  # raised where it was
     [call] = recorded(frame)
     assert call["status"] == "error"
-    assert call["error"].startswith("RateLimitError: Error code: 429")
+    assert call["error"] == describe_error(with_sdk.value)
     assert call["model"] == "gpt-4o-mini"  # the request's: the API answered none
     assert call["input_tokens"] == call["output_tokens"] == 0
 
