@@ -15,16 +15,19 @@ batch per concurrent request. That is the usual trade-off for a counter on the h
 row's lock is held only by the upsert at the very end of the batch's transaction.
 
 Not counted: duplicates (a resent id costs nothing) and the SDK's span markers, the events a
-`run`, `section` or `agent` span sends when it closes (no provider, cost 0): they are structure,
-not usage, and a run's tree must not eat into the quota twice.
+`run`, `section` or `agent` span sends when it closes (no provider, model, tokens, units or
+cost): they are structure, not usage, and a run's tree must not eat into the quota twice. A
+marker that carries any usage counts like any other event (`is_counted`).
 """
 
 from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -53,9 +56,28 @@ def next_month_start(moment: datetime) -> datetime:
     return start.replace(month=start.month + 1)
 
 
-def is_counted(*, operation: str | None, provider: str | None) -> bool:
-    """Whether an event counts against the quota: everything but the SDK's span markers."""
-    return provider is not None or operation not in MARKER_OPERATIONS
+_USAGE_FIELDS = (
+    "provider",
+    "model",
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "units",
+    "cost_usd",
+)
+
+
+def is_counted(event: EventIn | Mapping[str, Any]) -> bool:
+    """Whether an event is usage: it counts against the quota and is an "event" wherever the
+    dashboard counts them. Only a purely structural span is free: a `run`, `section` or `agent`
+    marker with no provider, model, tokens, units or cost. Anything that carries usage counts,
+    whatever its operation says. Takes an `EventIn` or an event row (the same field names)."""
+    get = event.get if isinstance(event, Mapping) else event.__dict__.get
+    if get("operation") not in MARKER_OPERATIONS:
+        return True
+    return any(get(name) for name in _USAGE_FIELDS)
 
 
 def used_this_month(db: DbSession, account_id: uuid.UUID, now: datetime) -> int:
@@ -92,7 +114,7 @@ def over_room(events: list[EventIn], room: int | None) -> list[int]:
     fits: dict[uuid.UUID, bool] = {}  # id -> whether its first occurrence fitted
     over: list[int] = []
     for position, event in enumerate(events):
-        if not is_counted(operation=event.operation, provider=event.provider):
+        if not is_counted(event):
             continue
         if event.id not in fits:
             fits[event.id] = room > 0

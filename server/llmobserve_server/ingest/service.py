@@ -98,9 +98,7 @@ def ingest_batch(
     inserted_ids = insert_events(db, list(rows_by_id.values()))
     new_rows = [row for event_id, row in rows_by_id.items() if event_id in inserted_ids]
     month = month_start(received_at)
-    counted = sum(
-        1 for row in new_rows if is_counted(operation=row["operation"], provider=row["provider"])
-    )
+    counted = sum(1 for row in new_rows if is_counted(row))
     used_after = commit_with_rollups(db, account_id, new_rows, month=month, counted=counted)
     result = BatchResult(
         accepted=len(new_rows), duplicates=len(valid) - len(new_rows), rejected=rejected
