@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -72,23 +71,23 @@ def test_events_are_delivered_at_interpreter_exit_without_flush(
 
 
 def test_exit_is_bounded_when_the_collector_hangs(account: Account, proxy: FaultyProxy) -> None:
-    proxy.delay(30.0)
-    started = time.monotonic()
+    """The collector holds the request for 10 minutes; the process still exits, after the
+    1 s shutdown timeout rather than the request's (run_script fails after 120 s)."""
+    proxy.delay(600.0)
     result = run_script(
         """
         import time
         import llmobserve
-        llmobserve.init(shutdown_timeout=1.0, request_timeout=30.0, flush_interval=0.01)
+        llmobserve.init(shutdown_timeout=1.0, request_timeout=600.0, flush_interval=0.01)
         llmobserve.track("stuck", cost_usd="1")
         time.sleep(0.2)  # the worker is now waiting on the collector
         """,
         key=account.key,
         url=proxy.url,
+        timeout=120,
     )
-    elapsed = time.monotonic() - started
 
     assert result.returncode == 0, result.stderr
-    assert elapsed < 6.0, f"the process took {elapsed:.1f}s to exit"
     assert "not delivered within the shutdown timeout" in result.stderr or (
         "gave up" in result.stderr
     )

@@ -107,6 +107,8 @@ def test_metrics_are_off_in_production_without_a_token(tmp_path: Path) -> None:
 
 def test_metrics_add_up_over_several_workers(tmp_path: Path) -> None:
     with server_for("sqlite", tmp_path, "workers", {"WEB_CONCURRENCY": "2"}) as running:
+        # Ready means one worker answers; the other may still be starting on a busy machine.
+        running.wait_for_log("Application startup complete", count=2, timeout=120)
         user = sign_up(running.base_url)
         key = user.create_key()
         user.client.close()
