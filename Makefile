@@ -10,6 +10,9 @@ INSTALLED_RUN := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
 
+.PHONY: run test lock lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions \
+	bench-dashboard schema vendor clean docs docs-serve release-check
+
 $(INSTALLED_RUN): server/pyproject.toml sdk/python/pyproject.toml VERSION $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
