@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session as DbSession
 from llmobserve_server.billing.plans import Plan, plan_for
 from llmobserve_server.db.models import Account, UsageMonthly
 from llmobserve_server.errors import ApiError
+from llmobserve_server.ingest.rows import TOKEN_FIELDS
 from llmobserve_server.ingest.schema import EventIn
 
 MARKER_OPERATIONS = frozenset({"run", "section", "agent"})
@@ -56,17 +57,7 @@ def next_month_start(moment: datetime) -> datetime:
     return start.replace(month=start.month + 1)
 
 
-_USAGE_FIELDS = (
-    "provider",
-    "model",
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "units",
-    "cost_usd",
-)
+_USAGE_FIELDS = ("provider", "model", *TOKEN_FIELDS, "units", "cost_usd")
 
 
 def is_counted(event: EventIn | Mapping[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from llmobserve_server.ingest.schema import EventIn
 from llmobserve_server.pricing import PricedEvent
 
-_TOKEN_FIELDS = (
+TOKEN_FIELDS = (
     "input_tokens",
     "cached_input_tokens",
     "cache_write_input_tokens",
@@ -40,7 +40,7 @@ def event_row(
         "provider": event.provider,
         "model": event.model,
         "operation": event.operation,
-        **{name: getattr(event, name) for name in _TOKEN_FIELDS},
+        **{name: getattr(event, name) for name in TOKEN_FIELDS},
         "units": event.units,
         "cost_usd": priced.cost_usd,
         "cost_source": priced.cost_source,
@@ -57,7 +57,7 @@ def _hour(ts: datetime) -> datetime:
     return ts.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
-ROLLUP_SUMS = ("events", "unpriced_events", "cost_usd", *_TOKEN_FIELDS)
+ROLLUP_SUMS = ("events", "unpriced_events", "cost_usd", *TOKEN_FIELDS)
 """The rollups' summed columns (db.models.RollupSums), in the order the deltas below keep them
 while summing (tuples, built and added with fewer interpreter steps than a dict per key)."""
 _HOURLY_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
@@ -81,7 +81,7 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
             1,
             int(row["cost_source"] == "unknown_model"),
             row["cost_usd"],
-            *[row[name] for name in _TOKEN_FIELDS],
+            *[row[name] for name in TOKEN_FIELDS],
         )
         total = totals.get(key)
         totals[key] = sums if total is None else tuple(map(add, total, sums))
