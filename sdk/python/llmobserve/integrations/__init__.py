@@ -19,6 +19,7 @@ from llmobserve._log import logger
 from llmobserve.integrations._patching import Library, patch_library, unpatch_all
 
 INTEGRATIONS = ("openai", "anthropic", "pinecone")
+TASK_QUEUES = ("celery", "rq")
 
 __all__ = ["INTEGRATIONS", "patch_all", "unpatch_all"]
 
@@ -34,4 +35,9 @@ def patch_all() -> list[str]:
                 patched.append(name)
         except Exception as exc:  # an integration's own bug must not stop the others
             logger.warning("llmobserve: the %s integration failed to load: %s", name, exc)
+    for queue in TASK_QUEUES:  # tasks continue the run that enqueued them
+        try:
+            importlib.import_module(f"{__name__}.{queue}").connect()
+        except Exception as exc:
+            logger.warning("llmobserve: the %s integration failed to load: %s", queue, exc)
     return patched
