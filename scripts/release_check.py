@@ -86,26 +86,9 @@ def install(wheels: list[Path], venv: Path, *, offline: bool) -> Path:
         purelib = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))")
         deps = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
         Path(purelib.strip(), "release_check_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
-        pip_options = ["--no-index", "--no-deps"]
+        run(python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", *wheels)
     else:
-        pip_options = []
-    # By name and version, as a user would (`pip install llmobserve==<version>`), from the wheels.
-    links = wheels[0].parent
-    requirements = [
-        f"{wheel.name.split('-')[0].replace('_', '-')}=={wheel.name.split('-')[1]}"
-        for wheel in wheels
-    ]
-    run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        *pip_options,
-        "--find-links",
-        links,
-        *requirements,
-    )
+        run(python, "-m", "pip", "install", "--quiet", *wheels)
     return venv
 
 
@@ -126,45 +109,29 @@ llmobserve.shutdown(timeout=0)
 
 
 def check_upgrade_from_0_3(wheels: list[Path], work: Path, version: str) -> None:
-    step(f"the upgrade from {OLD_RELEASE}: pip prefers {version} and 0.3's observe() works")
+    step(f"`pip install llmobserve=={version}` and the upgrade from {OLD_RELEASE} pick the wheel")
     links = work / "links"
     links.mkdir()
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--quiet",
-        "--no-deps",
-        "--dest",
-        links,
-        OLD_RELEASE,
-    )
+    run(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", links, OLD_RELEASE)
     old_wheel = next(links.glob("llmobserve-0.3.0-*.whl"))
     sdk_wheel = next(wheel for wheel in wheels if wheel.name.startswith("llmobserve-"))
     (links / sdk_wheel.name).write_bytes(sdk_wheel.read_bytes())
-    venv = work / "upgrade-venv"
-    run(sys.executable, "-m", "venv", venv)
-    python = venv / "bin" / "python"
     # 0.3.0 without its dependencies (httpx, …): only its files matter to the upgrade.
-    run(python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", old_wheel)
-    run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--no-index",
-        "--no-deps",
-        "--upgrade",
-        "--find-links",
-        links,
-        "llmobserve",
-    )
-    shown = run(python, "-m", "pip", "show", "llmobserve")
-    if f"Version: {version}" not in shown:
-        fail(f"pip install --upgrade llmobserve did not pick {version}:\n{shown}")
-    run(python, "-W", "error::DeprecationWarning", "-c", UPGRADE_CHECK, version, cwd=work)
+    scenarios = {
+        "by-version": [[f"llmobserve=={version}"]],
+        "upgrade": [[str(old_wheel)], ["--upgrade", "llmobserve"]],
+    }
+    for name, installs in scenarios.items():
+        venv = work / f"{name}-venv"
+        run(sys.executable, "-m", "venv", venv)
+        python = venv / "bin" / "python"
+        pip = (python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps")
+        for arguments in installs:
+            run(*pip, "--find-links", links, *arguments)
+        shown = run(python, "-m", "pip", "show", "llmobserve")
+        if f"Version: {version}" not in shown:
+            fail(f"{name}: pip installed another llmobserve than {version}:\n{shown}")
+        run(python, "-W", "error::DeprecationWarning", "-c", UPGRADE_CHECK, version, cwd=work)
 
 
 def smoke_test(venv: Path, work: Path, version: str) -> None:

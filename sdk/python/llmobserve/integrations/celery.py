@@ -3,8 +3,9 @@
 `connect()` (called by `llmobserve.init()` when Celery is installed) hooks Celery's signals:
 `before_task_publish` puts `export_context()` in the message's headers; in the worker,
 `task_prerun` opens the task's span in that run (`llmobserve._jobs.JobSpan`), `task_failure`
-notes the exception and `task_postrun` closes the span. Tasks enqueued outside every run get a
-run of their own.
+notes the exception and `task_postrun` closes the span; a pool process that ends flushes first
+(`worker_process_shutdown`: pool processes may end without running exit handlers). Tasks
+enqueued outside every run get a run of their own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from typing import Any
 
 from llmobserve._carry import export_context
+from llmobserve._client import active_worker, flush
 from llmobserve._jobs import CARRIER_KEY, JobSpan
 from llmobserve._log import capture_internal_errors
 
@@ -36,6 +38,7 @@ def connect() -> bool:
             signals.task_prerun.connect(_prerun, weak=False, dispatch_uid=uid)
             signals.task_failure.connect(_failure, weak=False, dispatch_uid=uid)
             signals.task_postrun.connect(_postrun, weak=False, dispatch_uid=uid)
+            signals.worker_process_shutdown.connect(_flush, weak=False, dispatch_uid=uid)
             _connected = True
     return True
 
@@ -70,3 +73,10 @@ def _postrun(task_id: str | None = None, **_: Any) -> None:
         exception = _failures.pop(str(task_id), None)
     if span is not None:
         span.end(exception)
+
+
+def _flush(**_: Any) -> None:
+    with capture_internal_errors():
+        worker = active_worker()
+        if worker is not None:
+            flush(timeout=worker.options.shutdown_timeout)
