@@ -297,3 +297,67 @@ def test_the_old_calls_never_raise_on_hostile_input(name: str) -> None:
         warnings.simplefilter("ignore", LLMObserveDeprecationWarning)
         for value in HOSTILE:
             call(value)
+
+
+def _task(x: int) -> dict[str, str]:
+    return llmobserve.export_context()
+
+
+async def _app(scope: Any, receive: Any, send: Any) -> None:
+    pass
+
+
+EVERY_OLD_CALL: dict[str, tuple[tuple[Any, ...], str]] = {
+    "observe": ((), "llmobserve.init("),
+    "set_customer_id": (("c",), "llmobserve.customer("),
+    "get_customer_id": ((), "llmobserve.export_context()"),
+    "set_run_id": (("r",), "llmobserve.run("),
+    "get_run_id": ((), "llmobserve.run("),
+    "trace": ((), "@llmobserve.agent(name)"),
+    "wrap_tool": ((_task, "t"), "llmobserve.tool(name)(func)"),
+    "export_distributed_context": ((), "llmobserve.export_context()"),
+    "import_distributed_context": (({"run_id": "r"},), "llmobserve.import_context(ctx)"),
+    "get_current_context": ((), "llmobserve.export_context()"),
+    "restore_context": (({"run_id": "r"},), "llmobserve.import_context(ctx)"),
+    "with_context": ((_task, 1), "llmobserve.context_propagating(func)"),
+    "observe_task": ((_task,), "continue the enqueuer's run"),
+    "observe_rq_job": ((_task,), "continue the enqueuer's run"),
+    "patch_celery_task": ((None,), "continue the enqueuer's run"),
+    "ObservabilityMiddleware": ((_app,), "integrations.web.ASGIMiddleware"),
+    "flask_before_request": ((), "integrations.web.WSGIMiddleware"),
+    "django_middleware": ((_task,), "integrations.web.WSGIMiddleware"),
+    "is_initialized": ((), "llmobserve.is_enabled()"),
+    "is_instrumented": (("openai",), "llmobserve.is_enabled()"),
+    "auto_instrument": ((), "llmobserve.init() instruments"),
+    "wrap_openai_client": ((object(),), "llmobserve.init() instruments it"),
+    "wrap_anthropic_client": ((object(),), "llmobserve.init() instruments it"),
+    "set_log_level": (("WARNING",), 'logging.getLogger("llmobserve")'),
+}
+
+
+def test_every_old_name_is_covered_here() -> None:
+    from llmobserve.compat import OLD_NAMES
+
+    assert set(EVERY_OLD_CALL) == OLD_NAMES
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_OLD_CALL))
+def test_each_old_call_warns_once_naming_its_replacement(name: str) -> None:
+    arguments, replacement = EVERY_OLD_CALL[name]
+    one_warning(lambda: getattr(llmobserve, name)(*arguments), replacement)
+
+
+def test_observe_task_continues_a_0_3_context_passed_as_an_argument() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LLMObserveDeprecationWarning)
+        task = llmobserve.observe_task(_task)
+        carried = {"run_id": "run-0-3", "customer_id": "c1", "section_stack": []}
+        assert task(1, _llmobserve_ctx=carried) == {"run_id": "run-0-3", "customer_id": "c1"}
+
+
+def test_0_3s_modules_still_import() -> None:
+    from llmobserve.celery_support import observe_task
+    from llmobserve.middleware import ObservabilityMiddleware, django_middleware
+
+    assert callable(observe_task) and callable(django_middleware)
+    assert issubclass(ObservabilityMiddleware, llmobserve.integrations.web.ASGIMiddleware)
