@@ -361,3 +361,29 @@ def test_0_3s_modules_still_import() -> None:
 
     assert callable(observe_task) and callable(django_middleware)
     assert issubclass(ObservabilityMiddleware, llmobserve.integrations.web.ASGIMiddleware)
+
+
+def test_set_customer_id_in_concurrent_threads_attributes_every_event_to_its_thread(
+    account: Account, start_sdk: Callable[..., None]
+) -> None:
+    import threading
+
+    start_sdk()
+
+    def worker(n: int) -> None:
+        for _request in range(25):
+            llmobserve.set_customer_id(f"customer-{n}")
+            llmobserve.track("call", provider="openai", model="gpt-4o-mini", input_tokens=n + 1)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LLMObserveDeprecationWarning)
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert llmobserve.flush(timeout=30)
+    rows = {row["key"]: row for row in account.costs("customer")["rows"]}
+    assert {key: (row["events"], row["input_tokens"]) for key, row in rows.items()} == {
+        f"customer-{n}": (25, 25 * (n + 1)) for n in range(8)
+    }
