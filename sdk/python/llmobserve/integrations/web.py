@@ -19,7 +19,7 @@ from typing import Any
 from llmobserve._carry import extract_headers, set_context
 from llmobserve._events import clip
 from llmobserve._jobs import JobSpan
-from llmobserve._log import capture_internal_errors
+from llmobserve._log import capture_internal_errors, warn_once
 
 CustomerFrom = Callable[[Mapping[str, Any]], Any]
 
@@ -100,7 +100,15 @@ def _open(
     with capture_internal_errors():
         customer = None
         if customer_from is not None:
-            customer = customer_from(request)
+            try:
+                customer = customer_from(request)
+            except Exception as exc:  # the application's function: its error, not ours
+                warn_once(
+                    "customer_from",
+                    "llmobserve: customer_from raised %r; requests are recorded without a "
+                    "customer while it does.",
+                    exc,
+                )
         elif customer_header:
             wanted = customer_header.lower()
             pairs = headers if isinstance(headers, list) else []

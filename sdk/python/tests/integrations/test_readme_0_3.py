@@ -23,7 +23,7 @@ import httpx
 import openai
 import pytest
 from fakes.openai_upstream import FakeOpenAI
-from support.accounts import Account
+from support.accounts import Account, eventually
 from support.servers import serve_asgi, serve_wsgi
 
 import llmobserve
@@ -179,7 +179,12 @@ def test_fastapi(run_block: Callable[..., dict[str, Any]], account: Account) -> 
                 )
                 assert answer.status_code == 200, answer.text
     assert recorded_by(account, "customer") == {"acme": TOKENS, "globex": TOKENS}
-    assert len([run for run in account.runs() if run["name"] == "POST /chat"]) == 2
+
+    def two_request_runs() -> None:  # a request's span ends after its response is sent
+        assert llmobserve.flush(timeout=30)
+        assert len([run for run in account.runs() if run["name"] == "POST /chat"]) == 2
+
+    eventually(two_request_runs, timeout=60)
 
 
 def test_flask(run_block: Callable[..., dict[str, Any]], account: Account) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.accounts import Account
+from support.accounts import Account, eventually
 from support.servers import App, serve_asgi, serve_wsgi
 
 import llmobserve
@@ -125,9 +125,17 @@ def server(request: pytest.FixtureRequest, start_sdk: Callable[..., None]) -> It
     yield from serve(make_app())
 
 
-def run_spans(account: Account, run_id: str) -> Spans:
-    assert llmobserve.flush(timeout=30)
-    return list(walk(account.run(run_id)["spans"]))
+def run_spans(account: Account, run_id: str) -> dict[str, dict[str, Any]]:
+    """The run's spans by name, once the request's span and the call's have arrived (an ASGI
+    request's span ends after its response is sent: a flush right after may precede it)."""
+
+    def arrived() -> dict[str, dict[str, Any]]:
+        assert llmobserve.flush(timeout=30)
+        spans = {span["name"]: span for span in walk(account.run(run_id)["spans"])}
+        assert {"POST /chat", "chat"} <= set(spans), sorted(spans)
+        return spans
+
+    return eventually(arrived, timeout=60)
 
 
 def test_a_request_is_a_run_with_the_customer_from_its_header(
@@ -137,7 +145,7 @@ def test_a_request_is_a_run_with_the_customer_from_its_header(
     assert answer.status_code == 200, answer.text
     inside = answer.json()
     assert inside["customer_id"] == "acme"
-    spans = {span["name"]: span for span in run_spans(account, inside["run_id"])}
+    spans = run_spans(account, inside["run_id"])
     assert spans["POST /chat"]["parent_span_id"] is None
     assert spans["chat"]["parent_span_id"] == spans["POST /chat"]["span_id"]
     rows = {row["key"]: row for row in account.costs("customer")["rows"]}
@@ -150,7 +158,7 @@ def test_a_request_carrying_the_callers_context_is_a_span_of_its_run(
     with llmobserve.run("caller") as caller:
         answer = httpx.post(f"{server}/chat", headers=llmobserve.inject_headers(), timeout=30)
     assert answer.json()["run_id"] == caller.run_id
-    spans = {span["name"]: span for span in run_spans(account, str(caller.run_id))}
+    spans = run_spans(account, str(caller.run_id))
     assert spans["POST /chat"]["parent_span_id"] == caller.span_id
     assert spans["chat"]["parent_span_id"] == spans["POST /chat"]["span_id"]
 
@@ -172,3 +180,25 @@ def test_0_3s_django_middleware_setting_still_opens_a_run_per_request(
         two = httpx.post(f"{base_url}/chat", timeout=30).json()
         assert one["customer_id"] == "c1" and "customer_id" not in two
         assert one["run_id"] != two["run_id"]
+
+
+def test_a_failing_customer_function_leaves_the_request_without_a_customer(
+    start_sdk: Callable[..., None], caplog: pytest.LogCaptureFixture
+) -> None:
+    from flask import Flask, jsonify
+
+    start_sdk()
+    app = Flask("llmobserve_test_customer_from")
+
+    @app.post("/chat")
+    def chat() -> Any:
+        return jsonify(record_call())
+
+    def customer_from(environ: Any) -> str:
+        raise KeyError("HTTP_X_TENANT")
+
+    app.wsgi_app = WSGIMiddleware(app.wsgi_app, customer_from=customer_from)  # type: ignore[method-assign]
+    for base_url in serve_wsgi(app):
+        answer = httpx.post(f"{base_url}/chat", timeout=30)
+        assert answer.status_code == 200 and "customer_id" not in answer.json()
+    assert "customer_from raised KeyError" in caplog.text
