@@ -7,6 +7,10 @@ these libraries are installed. One module per library; each lists the methods it
 | openai    | integrations/openai   | chat, completion, embedding, responses (sync + async)   |
 | anthropic | integrations/anthropic| messages.create / parse / stream (sync + async)         |
 | pinecone  | integrations/pinecone | Index query, upsert, fetch, delete (sync + asyncio)     |
+| celery    | integrations/celery   | a task continues the enqueuer's run (a `task` span)     |
+| rq        | integrations/rq       | a job continues the enqueuer's run (a `task` span)      |
+
+`integrations/web` holds the ASGI and WSGI middleware (added by the application, not by `init`).
 
 Each wrapper passes straight through while the SDK is off (`llmobserve.is_enabled()`).
 """
