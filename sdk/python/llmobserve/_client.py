@@ -18,6 +18,7 @@ from llmobserve._exceptions import (
     CollectorUnreachableError,
     NotConfiguredError,
 )
+from llmobserve._hints import answer_problem
 from llmobserve._log import capture_internal_errors, logger, reset_after_fork
 from llmobserve._worker import Worker
 
@@ -206,8 +207,8 @@ def ping(timeout: float = 10.0) -> dict[str, Any]:
     worker = _worker
     if worker is None:
         raise NotConfiguredError(
-            "llmobserve is not initialized with an API key: call llmobserve.init(api_key=...) "
-            "or set LLMOBSERVE_API_KEY first."
+            "llmobserve is not initialized with a usable API key (init() logged why): call "
+            "llmobserve.init(api_key=...) or set LLMOBSERVE_API_KEY first."
         )
     url = worker.options.collector_url
     answer = _transport.get(url, "/v1/ping", worker.options.api_key, timeout=timeout)
@@ -225,7 +226,8 @@ def ping(timeout: float = 10.0) -> dict[str, Any]:
         body = None
     if not isinstance(body, dict):
         raise CollectorError(
-            f"the collector at {url} answered HTTP {answer.status}: {answer.error_message()}",
+            answer_problem(url, answer.status, answer.body)
+            or f"the collector at {url} answered HTTP {answer.status}: {answer.error_message()}",
             status=answer.status,
             code=answer.error_code(),
         )

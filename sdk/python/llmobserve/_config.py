@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import urlsplit
 
+from llmobserve._hints import api_key_problem, collector_url_problem
 from llmobserve._log import logger
 
 DEFAULT_COLLECTOR_URL = "https://api.llmobserve.com"
@@ -70,6 +71,9 @@ def resolve(
             "llmobserve.init() or set LLMOBSERVE_API_KEY (create a key in Settings → API keys)."
         )
         return None
+    if problem := api_key_problem(key):  # a placeholder from the docs, or a mangled copy
+        logger.warning(problem)
+        return None
     url = (collector_url or os.environ.get("LLMOBSERVE_COLLECTOR_URL") or "").strip()
     url = (url or DEFAULT_COLLECTOR_URL).rstrip("/")
     parts = urlsplit(url)
@@ -81,6 +85,8 @@ def resolve(
             DEFAULT_COLLECTOR_URL,
         )
         return None
+    if hint := collector_url_problem(url):
+        logger.warning(hint)
     return Options(api_key=key, collector_url=url, **_valid_options(options))
 
 

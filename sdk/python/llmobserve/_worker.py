@@ -18,6 +18,7 @@ import time
 from llmobserve import _transport
 from llmobserve._config import Options
 from llmobserve._encode import MAX_EVENT_BYTES, encode_event, request_bodies
+from llmobserve._hints import answer_problem
 from llmobserve._log import forget_warning, logger, report_internal_error, warn_once
 from llmobserve._queue import EventQueue, Item
 from llmobserve._transport import Answer
@@ -150,6 +151,8 @@ class Worker:
                 options.collector_url, options.api_key, body, timeout=timeout
             )
             status = answer.status
+            if hint := answer_problem(options.collector_url, status, answer.body):
+                warn_once("collector-url", hint)  # the dashboard's URL, or one ending in /v1
             if status is not None and 200 <= status < 300:
                 self._accepted(count, answer)
                 return
