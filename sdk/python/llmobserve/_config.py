@@ -71,6 +71,12 @@ def resolve(
             "llmobserve.init() or set LLMOBSERVE_API_KEY (create a key in Settings → API keys)."
         )
         return None
+    if not key.isprintable() or any(char.isspace() for char in key):
+        logger.warning(
+            "llmobserve: the API key contains spaces or control characters, so nothing will be "
+            "recorded. Copy the key (llmo_sk_…) again from Settings → API keys."
+        )
+        return None
     url = (collector_url or os.environ.get("LLMOBSERVE_COLLECTOR_URL") or "").strip()
     url = (url or DEFAULT_COLLECTOR_URL).rstrip("/")
     parts = urlsplit(url)
