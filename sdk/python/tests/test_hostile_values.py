@@ -1,9 +1,10 @@
 """Whatever the application hands it, the SDK never raises: every export of `llmobserve.__all__`
-is called with hostile values for each of its parameters (found from its signature, so that a
-function exported later is covered without a change here), and what it returns is used the way
-the SDK's objects are used (a context manager, sync and async; a decorator of every kind of
-function; a wrapped function). A value it cannot use is dropped with a warning; the SDK's own
-errors would fail the test through the conftest's debug hook; and `stats()` still adds up.
+(and of the `__all__` of its public subpackages) is called with hostile values for each of its
+parameters (found from its signature, so that a function exported later is covered without a
+change here), and what it returns is used the way the SDK's objects are used (a context manager,
+sync and async; a decorator of every kind of function; a wrapped function). A value it cannot use
+is dropped with a warning; the SDK's own errors would fail the test through the conftest's debug
+hook; and `stats()` still adds up.
 
 A new export either passes, or fails here with its name and the value that broke it. An export
 that is not called (a constant, an exception class) is skipped by what it is, not by its name.
@@ -12,11 +13,14 @@ that is not called (a constant, an exception class) is skipped by what it is, no
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import logging
+import pkgutil
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -30,7 +34,7 @@ TEN_MB = "x" * 10_000_000
 OUTCOMES = ("sent", "duplicates", "rejected", "failed", "dropped", "queued")
 # The one export that raises on purpose (its documented errors), because it is called on purpose.
 RAISES_ON_PURPOSE: dict[str, tuple[type[BaseException], ...]] = {
-    "ping": (llmobserve.LLMObserveError,)
+    "llmobserve.ping": (llmobserve.LLMObserveError,)
 }
 
 
@@ -132,8 +136,23 @@ HOSTILE = st.one_of(
 )
 
 
+def public_modules() -> list[ModuleType]:
+    """`llmobserve` and its public subpackages (`llmobserve.integrations`, a compatibility
+    package...): whatever a user may import."""
+    modules = [llmobserve]
+    for info in pkgutil.iter_modules(llmobserve.__path__):
+        if not info.name.startswith("_"):
+            modules.append(importlib.import_module(f"llmobserve.{info.name}"))
+    return modules
+
+
 def exports() -> list[str]:
-    return sorted(llmobserve.__all__)
+    """Every name of every public module's `__all__`, as "module.name"."""
+    return sorted(
+        f"{module.__name__}.{name}"
+        for module in public_modules()
+        for name in getattr(module, "__all__", ())
+    )
 
 
 def is_called(obj: object) -> bool:
@@ -245,10 +264,11 @@ def test_an_export_never_raises_whatever_it_is_given(
     sdk_reset: list[BaseException],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    export = getattr(llmobserve, name)
+    module, _, attribute = name.rpartition(".")
+    export = getattr(importlib.import_module(module), attribute)
     if not is_called(export):
         return  # a constant, or an exception class the SDK raises (see RAISES_ON_PURPOSE)
-    allowed = RAISES_ON_PURPOSE.get(name, ())
+    allowed = RAISES_ON_PURPOSE.get(name, ())  # by its full name, e.g. "llmobserve.ping"
     good = {"api_key": "llmo_sk_hostile_test", "collector_url": collector.url}
     good_options = {"flush_interval": 0.05, "shutdown_timeout": 5.0, "request_timeout": 5.0}
 
@@ -269,9 +289,9 @@ def test_an_export_never_raises_whatever_it_is_given(
         except Exception as exc:
             shown = {k: _short(v) for k, v in kwargs.items()}
             raise AssertionError(
-                f"llmobserve.{name}(*{[_short(a) for a in args]}, **{shown}) raised {exc!r}"
+                f"{name}(*{[_short(a) for a in args]}, **{shown}) raised {exc!r}"
             ) from exc
-        assert not sdk_reset, f"llmobserve.{name}: the SDK swallowed its own error: {sdk_reset}"
+        assert not sdk_reset, f"{name}: the SDK swallowed its own error: {sdk_reset}"
 
     with caplog.at_level(logging.WARNING, logger="llmobserve"):
         calling_it()
