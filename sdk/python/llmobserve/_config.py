@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from llmobserve._hints import api_key_problem, collector_url_problem
 from llmobserve._log import logger
+from llmobserve._values import describe
 
 DEFAULT_COLLECTOR_URL = "https://api.llmobserve.com"
 SERVER_MAX_BATCH = 1000  # the collector takes at most 1,000 events per request
@@ -106,9 +107,9 @@ def _valid_options(options: Mapping[str, Any]) -> dict[str, Any]:
         problem = _problem(name, value)
         if problem:
             logger.warning(
-                "llmobserve.init(): %s=%r %s; using the default %r.",
+                "llmobserve.init(): %s=%s %s; using the default %r.",
                 name,
-                value,
+                describe(value),
                 problem,
                 defaults[name],
             )
