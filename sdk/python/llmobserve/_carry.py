@@ -77,13 +77,16 @@ def import_context(data: object) -> None:
             summarize(message["document"])  # recorded in the run that sent the message
         ```
     """
-    with capture_internal_errors():
+    try:
         changes = context_from(data)
+    except Exception:  # a mapping that fails when read: the caller's value, not our error
+        changes = None
+    with capture_internal_errors():
         if changes is None:
             warn_once(
                 "import_context",
-                "llmobserve.import_context(): %.80r is not what export_context() returns; ignored.",
-                data,
+                "llmobserve.import_context(): a %s is not what export_context() returns; ignored.",
+                type(data).__name__,
             )
         elif changes:
             set_context(**changes)
@@ -169,8 +172,11 @@ def extract_headers(headers: object) -> dict[str, str]:
             llmobserve.import_context(llmobserve.extract_headers(request.headers))
         ```
     """
-    with capture_internal_errors():
+    try:
         found = _lowercased(headers)
+    except Exception:  # headers that fail when read: the caller's value, not our error
+        found = {}
+    with capture_internal_errors():
         context: dict[str, str] = {}
         for name in FIELDS:
             value = found.get(HEADER_PREFIX + name.replace("_", "-"))

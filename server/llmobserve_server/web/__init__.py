@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from llmobserve_server.web import (
     admin,
     agents,
+    api_docs,
     api_keys,
     audit,
     auth,
@@ -53,6 +54,7 @@ PAGE_ROUTERS = (
     audit.router,
     pricing.router,
     admin.router,
+    api_docs.router,
 )
 
 
