@@ -104,13 +104,13 @@ def _receive_batch(
         batch = _read(body, content_encoding)
     except ApiError as exc:  # answered after the key check: a caller without a key learns nothing
         unreadable = exc
-    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+    for _ in range(TRANSACTION_ATTEMPTS - 1):
         try:
             return _store(session_factory, token, batch, unreadable, started=time.perf_counter())
-        except (OperationalError, psycopg.Error) as exc:
-            if attempt == TRANSACTION_ATTEMPTS or not is_retryable(exc):
+        except (OperationalError, psycopg.Error) as exc:  # rolled back whole: safe to run again
+            if not is_retryable(exc):
                 raise
-    raise AssertionError("unreachable")
+    return _store(session_factory, token, batch, unreadable, started=time.perf_counter())
 
 
 def _read(body: bytes, content_encoding: str | None) -> IncomingBatch:
