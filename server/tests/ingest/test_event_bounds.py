@@ -90,3 +90,17 @@ def test_a_full_batch_at_the_per_event_cap_is_stored_and_readable(
     assert keyed.get("/v1/runs").status_code == 200
     for page in ("/", "/runs", "/costs", "/customers", "/agents"):
         assert user.client.get(page).status_code == 200, page
+
+
+def test_an_account_whose_costs_pass_a_billion_dollars_still_gets_its_pages(
+    user: SignedInUser, keyed: httpx.Client
+) -> None:
+    """Ten thousand events at the cap: $1,000,000,000, past what SQLite's 64-bit integer sum of
+    money (in 1e-10 USD) can hold, which made the dashboard's totals fail."""
+    for _ in range(10):
+        batch = [custom_event(str(MAX_EVENT_COST_USD)) for _ in range(1000)]
+        assert post(keyed, batch)["accepted"] == 1000
+    for path in ("/v1/costs", "/v1/costs?group_by=customer", "/v1/runs", "/v1/usage"):
+        assert keyed.get(path).status_code == 200, path
+    for page in ("/", "/runs", "/costs", "/customers", "/agents"):
+        assert user.client.get(page).status_code == 200, page
