@@ -7,7 +7,10 @@
    interpreter's site-packages;
 4. smoke-test the installed packages: `llmobserve-server serve` from the wheel on a temporary
    SQLite directory, sign up over HTTP, create an API key, send an event with the SDK, and read
-   its cost back from /v1/costs.
+   its cost back from /v1/costs;
+5. the upgrade from `llmobserve` 0.3.0 (the earlier tool of this name on PyPI): into a fresh
+   virtualenv holding 0.3.0, `pip install --upgrade llmobserve` with both 0.3.0's wheel and ours
+   on offer picks ours, removes 0.3.0's modules, and 0.3's `observe()` still starts the SDK.
 
 Usage: python scripts/release_check.py [--offline] [--dist DIR]. Standard library only; the
 build needs `build`, `hatchling` and `twine` (the dev extras) in the running interpreter.
@@ -46,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         wheels = build(args.dist, version)
         venv = install(wheels, work / "venv", offline=args.offline)
         smoke_test(venv, work, version)
+        check_upgrade_from_0_3(wheels, work, version)
     print(f"release check passed: llmobserve-server and llmobserve {version} in {args.dist}")
     return 0
 
@@ -86,6 +90,48 @@ def install(wheels: list[Path], venv: Path, *, offline: bool) -> Path:
     else:
         run(python, "-m", "pip", "install", "--quiet", *wheels)
     return venv
+
+
+OLD_RELEASE = "llmobserve==0.3.0"
+UPGRADE_CHECK = """
+import importlib.util, sys, warnings
+import llmobserve
+assert llmobserve.__version__ == sys.argv[1], llmobserve.__version__
+assert importlib.util.find_spec("llmobserve.observe") is None, "0.3.0's modules are left over"
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    llmobserve.observe(collector_url="http://127.0.0.1:9", api_key="llmo_sk_upgrade",
+                       flush_interval_ms=500, tenant_id="default_tenant")
+assert llmobserve.is_enabled()
+assert any("llmobserve.init(" in str(w.message) for w in caught), [str(w.message) for w in caught]
+llmobserve.shutdown(timeout=0)
+"""
+
+
+def check_upgrade_from_0_3(wheels: list[Path], work: Path, version: str) -> None:
+    step(f"`pip install llmobserve=={version}` and the upgrade from {OLD_RELEASE} pick the wheel")
+    links = work / "links"
+    links.mkdir()
+    run(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", links, OLD_RELEASE)
+    old_wheel = next(links.glob("llmobserve-0.3.0-*.whl"))
+    sdk_wheel = next(wheel for wheel in wheels if wheel.name.startswith("llmobserve-"))
+    (links / sdk_wheel.name).write_bytes(sdk_wheel.read_bytes())
+    # 0.3.0 without its dependencies (httpx, …): only its files matter to the upgrade.
+    scenarios = {
+        "by-version": [[f"llmobserve=={version}"]],
+        "upgrade": [[str(old_wheel)], ["--upgrade", "llmobserve"]],
+    }
+    for name, installs in scenarios.items():
+        venv = work / f"{name}-venv"
+        run(sys.executable, "-m", "venv", venv)
+        python = venv / "bin" / "python"
+        pip = (python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps")
+        for arguments in installs:
+            run(*pip, "--find-links", links, *arguments)
+        shown = run(python, "-m", "pip", "show", "llmobserve")
+        if f"Version: {version}" not in shown:
+            fail(f"{name}: pip installed another llmobserve than {version}:\n{shown}")
+        run(python, "-W", "error::DeprecationWarning", "-c", UPGRADE_CHECK, version, cwd=work)
 
 
 def smoke_test(venv: Path, work: Path, version: str) -> None:

@@ -253,6 +253,10 @@ def section(name: str | None = None) -> Scope:
                 index.query(vector=embedding, top_k=5)  # section "support/retrieval"
         ```
     """
+    if isinstance(name, str) and name.split(":", 1)[0] in ("agent", "tool", "step") and ":" in name:
+        from llmobserve.compat._labels import labelled_scope  # 0.3's "agent:…" labels
+
+        return labelled_scope(name)
     return _Section(values.text(name, "name", "section", limit=200))
 
 

@@ -30,7 +30,13 @@ DOCUMENTED_API = {
     "section",
     "customer",
     "agent",
+    "tool",
     "context_propagating",
+    # across processes and services
+    "export_context",
+    "import_context",
+    "inject_headers",
+    "extract_headers",
     "track",
     # for integrations
     "record_call",
@@ -44,6 +50,8 @@ DOCUMENTED_API = {
     "CollectorUnreachableError",
     "CollectorError",
     "AuthenticationError",
+    "BudgetExceededError",
+    "LLMObserveDeprecationWarning",
     "__version__",
 }
 

@@ -7,6 +7,10 @@ these libraries are installed. One module per library; each lists the methods it
 | openai    | integrations/openai   | chat, completion, embedding, responses (sync + async)   |
 | anthropic | integrations/anthropic| messages.create / parse / stream (sync + async)         |
 | pinecone  | integrations/pinecone | Index query, upsert, fetch, delete (sync + asyncio)     |
+| celery    | integrations/celery   | a task continues the enqueuer's run (a `task` span)     |
+| rq        | integrations/rq       | a job continues the enqueuer's run (a `task` span)      |
+
+`integrations/web` holds the ASGI and WSGI middleware (added by the application, not by `init`).
 
 Each wrapper passes straight through while the SDK is off (`llmobserve.is_enabled()`).
 """
@@ -19,6 +23,7 @@ from llmobserve._log import logger
 from llmobserve.integrations._patching import Library, patch_library, unpatch_all
 
 INTEGRATIONS = ("openai", "anthropic", "pinecone")
+TASK_QUEUES = ("celery", "rq")
 
 __all__ = ["INTEGRATIONS", "patch_all", "unpatch_all"]
 
@@ -34,4 +39,9 @@ def patch_all() -> list[str]:
                 patched.append(name)
         except Exception as exc:  # an integration's own bug must not stop the others
             logger.warning("llmobserve: the %s integration failed to load: %s", name, exc)
+    for queue in TASK_QUEUES:  # tasks continue the run that enqueued them
+        try:
+            importlib.import_module(f"{__name__}.{queue}").connect()
+        except Exception as exc:
+            logger.warning("llmobserve: the %s integration failed to load: %s", queue, exc)
     return patched
