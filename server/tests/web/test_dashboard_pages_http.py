@@ -21,7 +21,11 @@ def at(day: int, hour: int = 10) -> str:
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/costs.csv", "/agents/x", "/customers/y"])
-def test_dashboard_pages_need_a_signed_in_user(anonymous: httpx.Client, path: str) -> None:
+def test_dashboard_pages_need_a_signed_in_user(
+    anonymous: httpx.Client, user: SignedInUser, path: str
+) -> None:
+    """With someone signed up (`user`), a visitor is sent to sign in (a server with no user yet
+    sends them to sign up: tests/web/test_first_visit.py)."""
     response = anonymous.get(path)
     assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
 
