@@ -17,8 +17,16 @@ show a neutral message instead of a 500. Call it after the database commit, and 
 background task when the request must not wait for the SMTP server.
 """
 
+from llmobserve_server.config import Settings
 from llmobserve_server.mail.render import render_email
 from llmobserve_server.mail.send import send_email
 from llmobserve_server.mail.transports import MailConfigError, transport_for
 
-__all__ = ["MailConfigError", "render_email", "send_email", "transport_for"]
+
+def sends_email(settings: Settings) -> bool:
+    """Whether email leaves the server (SMTP, or `.eml` files an operator reads): False when
+    SMTP_URL is unset and emails only reach the log, with their links' tokens redacted."""
+    return bool(settings.smtp_url)
+
+
+__all__ = ["MailConfigError", "render_email", "send_email", "sends_email", "transport_for"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -57,3 +60,39 @@ def test_the_sign_in_page_says_why_it_is_paused(
     )
     assert response.status_code == 200
     assert "Too many failed sign-ins for this email. Wait 15 minutes" in response.text
+
+
+def at_once(
+    count: int, base_url: str, attempt: Callable[[httpx.Client, int], httpx.Response]
+) -> list[int]:
+    """`count` attempts released together from as many threads; their status codes."""
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> int:
+        with httpx.Client(base_url=base_url, timeout=300) as client:
+            barrier.wait()
+            return attempt(client, index).status_code
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_a_burst_for_one_email_evaluates_no_more_passwords_than_the_limit(
+    base_url: str, user: SignedInUser
+) -> None:
+    statuses = at_once(
+        40, base_url, lambda client, _i: sign_in(client, user.email, "wrong password!", address())
+    )
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) <= 5  # a 401 is a password evaluated; a 429 was refused before
+    assert statuses.count(401) >= 1
+
+
+def test_a_burst_from_one_ip_evaluates_no_more_passwords_than_the_limit(base_url: str) -> None:
+    ip = address()
+    emails = [unique_email() for _ in range(100)]
+    statuses = at_once(
+        100, base_url, lambda client, i: sign_in(client, emails[i], "wrong password!", ip)
+    )
+    assert set(statuses) <= {401, 429}
+    assert 1 <= statuses.count(401) <= 30
