@@ -96,3 +96,33 @@ def test_a_burst_from_one_ip_evaluates_no_more_passwords_than_the_limit(base_url
     )
     assert set(statuses) <= {401, 429}
     assert 1 <= statuses.count(401) <= 30
+
+
+def sign_up(client: httpx.Client, email: str, ip: str) -> httpx.Response:
+    return client.post(
+        "/v1/auth/sign-up",
+        json={"email": email, "password": PASSWORD, "name": "Probe"},
+        headers={"X-Forwarded-For": ip},
+    )
+
+
+def test_email_taken_answers_are_limited_per_ip_and_then_every_sign_up_waits(
+    anonymous: httpx.Client, user: SignedInUser
+) -> None:
+    ip = address()
+    for _ in range(10):
+        assert error_of(sign_up(anonymous, user.email, ip), 409)["code"] == "email_taken"
+    paused = error_of(sign_up(anonymous, user.email, ip), 429)
+    assert "from your network" in paused["message"]
+    # The pause tells nothing about which emails exist: a new one waits too.
+    assert error_of(sign_up(anonymous, unique_email(), ip), 429)["code"] == "too_many_attempts"
+    assert sign_up(anonymous, unique_email(), address()).status_code == 201
+
+
+def test_a_burst_of_sign_ups_for_a_taken_email_gets_no_more_answers_than_the_limit(
+    base_url: str, user: SignedInUser
+) -> None:
+    ip = address()
+    statuses = at_once(30, base_url, lambda client, _i: sign_up(client, user.email, ip))
+    assert set(statuses) <= {409, 429}
+    assert 1 <= statuses.count(409) <= 10
