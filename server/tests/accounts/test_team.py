@@ -9,7 +9,7 @@ import httpx
 from llmobserve_server.testing import RunningServer
 from tests.accounts.conftest import MakeUser
 from tests.support.factories import PASSWORD, SignedInUser, unique_email
-from tests.support.forms import field_error, post_signed_out_form
+from tests.support.forms import csrf_token_of, field_error, post_signed_out_form
 from tests.support.mail import Mailbox, confirm_email, link_in
 
 
@@ -70,11 +70,12 @@ def test_invitee_signs_up_from_the_email_and_lands_in_the_team(
     # mail may have it): joining waits until the address is confirmed.
     assert signed_up.status_code == 303 and signed_up.headers["location"] == path
     assert "Confirm your email address first" in browser.get(path).text
-    refused = browser.post(f"{path}/accept", data={})
+    csrf = {"csrf_token": csrf_token_of(browser.get("/settings/profile").text)}
+    refused = browser.post(f"{path}/accept", data=csrf)
     assert "Confirm your email address first" in refused.text
-    assert email not in team_page(owner)
+    assert f'data-member="{email}"' not in team_page(owner)
     confirm_email(mailbox, browser, email)
-    assert browser.post(f"{path}/accept", data={}).status_code == 303
+    assert browser.post(f"{path}/accept", data=csrf).status_code == 303
     team = browser.get("/settings/team").text
     assert "Member" in member_row(team, email)
     assert "Owner" in member_row(team_page(owner), owner.email)
