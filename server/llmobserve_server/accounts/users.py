@@ -80,8 +80,11 @@ def _email_taken(db: DbSession, ip: str | None) -> ApiError:
 
 
 def authenticate(db: DbSession, *, email: str, password: str) -> User | None:
-    """The user with these credentials, or None. Takes as long for unknown emails as for known."""
+    """The user with these credentials, or None. Takes as long for unknown emails as for known.
+    The transaction ends before the password is hashed, so that no connection (and on SQLite,
+    no write lock) is held for the hash's duration."""
     user = db.scalar(select(User).where(User.email == normalize_email(email)))
+    db.commit()  # nothing to write: ends the transaction
     if not verify_password(user.password_hash if user else None, password):
         return None
     return user

@@ -119,7 +119,8 @@ def sign_up_submit(
     db.commit()
     queue_verification_email(request, background, db, created.user)
     # Joining needs a confirmed address: back to the invitation, which says so, until then.
-    after = "/" if joined else f"/invitations/{token}" if token else "/onboarding"
+    waiting = not joined and token and invitation_for_sign_up(db, token) is not None
+    after = "/" if joined else f"/invitations/{token}" if waiting else "/onboarding"
     response = RedirectResponse(after, status_code=303)
     set_session_cookie(request, response, new)
     if joined:
