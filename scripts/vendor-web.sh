@@ -10,6 +10,8 @@ PACKAGES=(
     "htmx.org@2.0.11 package/dist/htmx.min.js htmx.min.js"
     "chart.js@4.6.1 package/dist/chart.umd.min.js chart.umd.min.js"
     "modern-normalize@3.0.1 package/modern-normalize.css modern-normalize.css"
+    "swagger-ui-dist@5.36.0 package/swagger-ui-bundle.js swagger-ui-bundle.js"
+    "swagger-ui-dist@5.36.0 package/swagger-ui.css swagger-ui.css"
 )
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

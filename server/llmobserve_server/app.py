@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="What your LLM and vector-database calls cost, per run, feature, agent and "
         "customer. Send events with an API key; read costs with a key or a session.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is web/api_docs.py: Swagger UI from the package, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -405,15 +405,15 @@ def test_runs_starting_at_the_same_instant_are_paged_without_loss_or_repeat(
     ],
     ids=["not-base64", "not-json", "not-a-list", "not-a-time", "other-endpoint"],
 )
-def test_a_cursor_this_api_never_returned_is_422_invalid_cursor(
+def test_a_cursor_this_api_never_returned_is_400_invalid_cursor(
     keyed: httpx.Client, cursor: str
 ) -> None:
-    error = error_of(keyed.get("/v1/runs", params={"cursor": cursor}), 422)
+    error = error_of(keyed.get("/v1/runs", params={"cursor": cursor}), 400)
     assert error["code"] == "invalid_cursor"
 
 
-def test_a_garbage_costs_cursor_is_422_invalid_cursor(keyed: httpx.Client) -> None:
-    error = error_of(keyed.get("/v1/costs", params={"cursor": "garbage!"}), 422)
+def test_a_garbage_costs_cursor_is_400_invalid_cursor(keyed: httpx.Client) -> None:
+    error = error_of(keyed.get("/v1/costs", params={"cursor": "garbage!"}), 400)
     assert error["code"] == "invalid_cursor"
 
 

@@ -1,7 +1,7 @@
 """The one door through which integrations hand a finished provider call to the SDK.
 
 Integrations (openai, anthropic, pinecone, ...) measure a call and describe it with `record_call`
-(or queue a `CallRecord` themselves); this module captures the caller's context (run, parent
+(or queue a `FinishedCall` themselves); this module captures the caller's context (run, parent
 span, section, customer, agent) and queues the call for the background worker, which turns it
 into a wire-format event (schema/events.v1.json). It never raises and never blocks: the host
 app's call has already happened, and the caller's thread does as little as it can.
@@ -9,23 +9,25 @@ app's call has already happened, and the caller's thread does as little as it ca
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Optional, Union
 
+from llmobserve import _values as values
 from llmobserve._client import active_worker
 from llmobserve._context import Frame, current_frame
-from llmobserve._events import Event, call_event, put, put_count, put_metadata, put_units
-from llmobserve._log import report_internal_error
-
-_TOKEN_FIELDS = (
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
+from llmobserve._events import (
+    Event,
+    call_event,
+    put,
+    put_cost,
+    put_count,
+    put_metadata,
+    put_units,
 )
+from llmobserve._log import report_internal_error
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Usage:
     output_tokens: int = 0
     reasoning_tokens: int = 0
 
+
+# The wire format's token fields, in one place: the event builder and `track()` take them from
+# here (tests/test_wire_format.py checks them against schema/events.v1.json).
+TOKEN_FIELDS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(Usage))
 
 # A `Usage`, or how to read it from the provider's (small) usage object later, in the worker.
 UsageSource = Union[Usage, Callable[[], Optional[Usage]]]
@@ -96,9 +102,13 @@ def record_call(
             )
         ```
     """
+    if usage is not None and not isinstance(usage, Usage):
+        values.invalid("record_call", "usage", usage, "a llmobserve.Usage", "it was left out")
+        usage = None
     queue_call(
-        CallRecord(
+        FinishedCall(
             current_frame(),
+            where="record_call",
             provider=provider,
             model=model,
             operation=operation,
@@ -106,15 +116,15 @@ def record_call(
             duration_ms=duration_ms,
             usage=usage,
             units=units,
-            error=error if status == "error" else None,
-            failed=status == "error",
+            status=status,
+            error=error,
             name=name,
             metadata=metadata,
         )
     )
 
 
-def queue_call(record: CallRecord) -> None:
+def queue_call(record: FinishedCall) -> None:
     """Hand a finished call to the worker; never raises, never blocks (drops and counts when
     the queue is full: the record is cheap, so there is no point asking first)."""
     worker = active_worker()
@@ -126,80 +136,93 @@ def queue_call(record: CallRecord) -> None:
         report_internal_error(exc)
 
 
-class CallRecord:
-    """A finished call as the caller's thread hands it over: the frame it ran in and plain
-    values, nothing computed. The worker calls `to_event` (ids, RFC 3339 time, limits), so the
-    host's thread pays only for this object and a queue append."""
+class FinishedCall:
+    """A finished call (or a `track()`ed event) as the caller's thread hands it over: the frame
+    it ran in and the values it was given, unchecked. The worker calls `to_event`, which checks
+    every value (llmobserve._values: a bad one is dropped with one warning) and builds the wire
+    format (ids, RFC 3339 time, limits), so the host's thread pays only for this object and a
+    queue append. `where` names the entry point, for the warnings."""
 
     __slots__ = (
         "frame",
+        "where",
         "provider",
         "model",
         "operation",
+        "name",
         "started",
         "duration_ms",
         "usage",
         "units",
+        "status",
         "error",
-        "failed",
-        "name",
         "metadata",
+        "cost_usd",
+        "customer_id",
     )
 
     def __init__(
         self,
         frame: Frame,
         *,
-        provider: str,
-        model: str | None,
-        operation: str,
-        started: datetime | float,
-        duration_ms: float,
+        where: str,
+        provider: object,
+        model: object,
+        operation: object,
+        started: object,
+        duration_ms: object,
         usage: UsageSource | None = None,
-        units: Mapping[str, float] | None = None,
-        error: str | None = None,
-        failed: bool = False,
-        name: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
+        units: object = None,
+        status: object = "ok",
+        error: object = None,
+        name: object = None,
+        metadata: object = None,
+        cost_usd: object = None,
+        customer_id: object = None,
     ) -> None:
         self.frame = frame
+        self.where = where
         self.provider = provider
         self.model = model
         self.operation = operation
+        self.name = name
         self.started = started  # a timezone-aware datetime or a time.time() value
         self.duration_ms = duration_ms
         self.usage = usage
-        self.units = dict(units) if units else None  # the caller may change theirs later
+        # Copies now: the caller may change their dicts after the call.
+        self.units = None if units is None else values.mapping(units, "units", where)
+        self.metadata = None if metadata is None else values.mapping(metadata, "metadata", where)
+        self.status = status
         self.error = error
-        self.failed = failed
-        self.name = name
-        self.metadata = metadata if metadata is None else _copied(metadata)
+        self.cost_usd = cost_usd
+        self.customer_id = customer_id
 
     def to_event(self) -> Event:
+        where = self.where
         event = call_event(
             self.frame,
-            timestamp=self.started,
-            operation=self.operation,
-            name=self.name,
-            provider=self.provider,
-            model=self.model,
-            duration_ms=self.duration_ms,
+            timestamp=values.moment(self.started, "started_at", where),
+            operation=values.text(self.operation, "operation", where),
+            name=values.text(self.name, "name", where),
+            provider=values.text(self.provider, "provider", where),
+            model=values.text(self.model, "model", where),
+            duration_ms=values.number(self.duration_ms, "duration_ms", where),
         )
+        customer_id = values.text(self.customer_id, "customer_id", where)
+        if customer_id is not None:
+            put(event, "customer_id", customer_id)
         usage = self.usage() if callable(self.usage) else self.usage
         if usage is not None:
-            for field in _TOKEN_FIELDS:
-                put_count(event, field, getattr(usage, field))
-        put_units(event, self.units)
-        put_metadata(event, self.metadata)
-        if self.failed:
+            for field in TOKEN_FIELDS:
+                put_count(event, field, values.count(getattr(usage, field, 0), field, where))
+        put_units(event, values.units(self.units, where))
+        put_metadata(event, self.metadata, where)
+        if self.cost_usd is not None:
+            put_cost(event, self.cost_usd, where)
+        if values.choice(self.status, ("ok", "error"), "status", where, "ok") == "error":
             event["status"] = "error"
-            put(event, "error", self.error)
+            put(event, "error", values.text(self.error, "error", where))
         return event
-
-
-def _copied(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A shallow copy, when it is a mapping (put_metadata warns about anything else later)."""
-    return dict(metadata) if isinstance(metadata, Mapping) else metadata
 
 
 def is_enabled() -> bool:

@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from llmobserve import _transport
+from llmobserve import _values as values
 from llmobserve._config import Options, resolve
 from llmobserve._exceptions import (
     AuthenticationError,
@@ -18,6 +19,7 @@ from llmobserve._exceptions import (
     CollectorUnreachableError,
     NotConfiguredError,
 )
+from llmobserve._hints import answer_problem
 from llmobserve._log import capture_internal_errors, logger, reset_after_fork
 from llmobserve._worker import Worker
 
@@ -28,7 +30,7 @@ _atexit_registered = False
 _debug_handler: logging.Handler | None = None
 
 _ZERO_STATS = dict.fromkeys(
-    ("sent", "duplicates", "rejected", "failed", "dropped", "retried", "queued"), 0
+    ("sent", "duplicates", "rejected", "failed", "dropped", "retried", "queued", "recorded"), 0
 )
 
 
@@ -67,6 +69,8 @@ def init(api_key: str | None = None, collector_url: str | None = None, **options
     """
     global _worker, _last_worker, _atexit_registered
     with capture_internal_errors():
+        api_key = values.text(api_key, "api_key", "init")
+        collector_url = values.text(collector_url, "collector_url", "init")
         with _lock:
             resolved = resolve(api_key, collector_url, options)
             if resolved is not None and _worker is not None and _worker.options == resolved:
@@ -126,8 +130,8 @@ def flush(timeout: float | None = None) -> bool:
         worker = _worker
         if worker is None:
             return True
-        wait = worker.options.shutdown_timeout if timeout is None else max(0.0, timeout)
-        return worker.flush(wait)
+        default_wait = worker.options.shutdown_timeout
+        return worker.flush(values.seconds(timeout, "timeout", "flush", default_wait))
     return False
 
 
@@ -146,8 +150,8 @@ def shutdown(timeout: float | None = None) -> None:
         with _lock:
             worker, _worker = _worker, None
         if worker is not None:
-            wait = worker.options.shutdown_timeout if timeout is None else max(0.0, timeout)
-            worker.shutdown(wait)
+            default_wait = worker.options.shutdown_timeout
+            worker.shutdown(values.seconds(timeout, "timeout", "shutdown", default_wait))
 
 
 def _shutdown_at_exit() -> None:
@@ -161,14 +165,15 @@ def stats() -> dict[str, int]:
         Counts of events: `sent` (accepted by the server), `duplicates` (a resend the server
         already had), `rejected` (refused one by one by the server), `failed` (given up after
         retries, or refused as a whole), `dropped` (never sent: full queue, refused key,
-        shutdown), `queued` (waiting now); and `retried` (requests sent again). All 0 before
-        `init()`.
+        shutdown, or a value the SDK could not use), `queued` (waiting now), `recorded` (every
+        event recorded: the sum of the six before); and `retried` (requests sent again). All 0
+        before `init()`.
 
     Example:
         ```python
         >>> llmobserve.stats()
         {'sent': 120, 'duplicates': 0, 'rejected': 0, 'failed': 0, 'dropped': 0, 'retried': 1,
-         'queued': 3}
+         'queued': 3, 'recorded': 123}
         ```
     """
     with capture_internal_errors():
@@ -206,11 +211,12 @@ def ping(timeout: float = 10.0) -> dict[str, Any]:
     worker = _worker
     if worker is None:
         raise NotConfiguredError(
-            "llmobserve is not initialized with an API key: call llmobserve.init(api_key=...) "
-            "or set LLMOBSERVE_API_KEY first."
+            "llmobserve is not initialized with a usable API key (init() logged why): call "
+            "llmobserve.init(api_key=...) or set LLMOBSERVE_API_KEY first."
         )
     url = worker.options.collector_url
-    answer = _transport.get(url, "/v1/ping", worker.options.api_key, timeout=timeout)
+    wait = values.seconds(timeout, "timeout", "ping", 10.0)
+    answer = _transport.get(url, "/v1/ping", worker.options.api_key, timeout=wait)
     if answer.status is None:
         raise CollectorUnreachableError(f"cannot reach the collector at {url}: {answer.problem}")
     if answer.status == 401:
@@ -225,7 +231,8 @@ def ping(timeout: float = 10.0) -> dict[str, Any]:
         body = None
     if not isinstance(body, dict):
         raise CollectorError(
-            f"the collector at {url} answered HTTP {answer.status}: {answer.error_message()}",
+            answer_problem(url, answer.status, answer.body)
+            or f"the collector at {url} answered HTTP {answer.status}: {answer.error_message()}",
             status=answer.status,
             code=answer.error_code(),
         )

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import urlsplit
 
+from llmobserve._hints import api_key_problem, collector_url_problem
 from llmobserve._log import logger
+from llmobserve._values import describe
 
 DEFAULT_COLLECTOR_URL = "https://api.llmobserve.com"
 SERVER_MAX_BATCH = 1000  # the collector takes at most 1,000 events per request
@@ -70,6 +72,9 @@ def resolve(
             "llmobserve.init() or set LLMOBSERVE_API_KEY (create a key in Settings → API keys)."
         )
         return None
+    if problem := api_key_problem(key):  # a placeholder from the docs, or a mangled copy
+        logger.warning(problem)
+        return None
     url = (collector_url or os.environ.get("LLMOBSERVE_COLLECTOR_URL") or "").strip()
     url = (url or DEFAULT_COLLECTOR_URL).rstrip("/")
     parts = urlsplit(url)
@@ -81,6 +86,8 @@ def resolve(
             DEFAULT_COLLECTOR_URL,
         )
         return None
+    if hint := collector_url_problem(url):
+        logger.warning(hint)
     return Options(api_key=key, collector_url=url, **_valid_options(options))
 
 
@@ -100,9 +107,9 @@ def _valid_options(options: Mapping[str, Any]) -> dict[str, Any]:
         problem = _problem(name, value)
         if problem:
             logger.warning(
-                "llmobserve.init(): %s=%r %s; using the default %r.",
+                "llmobserve.init(): %s=%s %s; using the default %r.",
                 name,
-                value,
+                describe(value),
                 problem,
                 defaults[name],
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from llmobserve._log import capture_internal_errors
+from llmobserve._values import invalid
 
 if TYPE_CHECKING:  # ParamSpec is Python 3.10+: only for the type checker
     from typing import ParamSpec
@@ -91,6 +92,9 @@ def context_propagating(fn: Callable[P, T]) -> Callable[P, T]:
                 pool.map(llmobserve.context_propagating(summarize), documents)
         ```
     """
+    if not callable(fn):
+        invalid("context_propagating", "fn", fn, "callable", "it was returned unchanged")
+        return fn
     captured = contextvars.copy_context()
 
     @functools.wraps(fn)

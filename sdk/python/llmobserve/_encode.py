@@ -23,11 +23,12 @@ def encode_event(item: Item) -> bytes | None:
         return None
     try:
         return _dumps(event)
-    except (TypeError, ValueError, RecursionError):
+    except Exception:  # the application's metadata: circular, NaN, or a str() that raises
         pass
     warn_once(
         "metadata-encoding",
-        "llmobserve: an event's metadata could not be encoded as JSON (circular or NaN values?); "
+        "llmobserve: an event's metadata could not be encoded as JSON (circular or NaN values, or "
+        "an object whose str() fails?); "
         "it was sent without metadata.",
     )
     try:

@@ -13,8 +13,10 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from llmobserve import _values as values
 from llmobserve._context import Frame, new_id, new_span_id
 from llmobserve._log import warn_once
+from llmobserve._values import describe
 
 Event = dict[str, Any]
 
@@ -162,14 +164,32 @@ def put_units(event: Event, units: Mapping[str, float] | None) -> None:
         event["units"] = clean
 
 
-def put_metadata(event: Event, metadata: Mapping[str, Any] | None) -> None:
-    if metadata is None:
+def put_metadata(event: Event, metadata: Mapping[Any, Any] | None, where: str) -> None:
+    """The metadata object; keys that are not strings are converted (or left out)."""
+    if not metadata:
         return
-    if not isinstance(metadata, Mapping):
-        warn_once("metadata", "llmobserve: metadata must be a mapping (dict); it was left out.")
-        return
-    if metadata:
-        event["metadata"] = {str(key): value for key, value in metadata.items()}
+    clean: dict[str, Any] = {}
+    for key, value in metadata.items():
+        name = key if isinstance(key, str) else values.text(key, "metadata key", where)
+        if name is not None:
+            clean[name] = value
+    if clean:
+        event["metadata"] = clean
+
+
+def put_cost(event: Event, cost_usd: object, where: str) -> None:
+    """The event's own cost as an exact decimal string; a value that is not a number >= 0 is
+    left out with one warning."""
+    cost = decimal_string(cost_usd)
+    if cost is None:
+        warn_once(
+            "cost_usd",
+            "llmobserve.%s(): cost_usd=%s is not a number ≥ 0; the event was sent without it.",
+            where,
+            describe(cost_usd),
+        )
+    else:
+        event["cost_usd"] = cost
 
 
 def decimal_string(value: object) -> str | None:

@@ -36,6 +36,7 @@ class EventQueue:
         self._flush_upto = 0  # `enqueued` at the latest flush request
         self._closing = False
         self._refused = False
+        self.recorded = 0  # events offered: queued, or dropped at once (full, refused, invalid)
         self.enqueued = 0  # events that entered the queue
         self.taken = 0  # events the worker took out
         self.settled = 0  # events whose fate is known
@@ -53,6 +54,7 @@ class EventQueue:
     def put(self, event: Item) -> bool:
         """Queue one event; False (and counted as dropped) when full or refused."""
         with self._lock:
+            self.recorded += 1
             # The bound counts the batch in flight too: at most `maxsize` events are held.
             held = len(self._events) + self.taken - self.settled
             if self._refused or held >= self._maxsize:
@@ -74,7 +76,9 @@ class EventQueue:
             return self.taken - self.settled
 
     def drop_one(self) -> None:
+        """Count an event that was recorded but never queued (no room, or not valid)."""
         with self._lock:
+            self.recorded += 1
             self.counts["dropped"] += 1
 
     def request_flush(self) -> int:
@@ -102,8 +106,10 @@ class EventQueue:
             self._ready.notify()
 
     def snapshot(self) -> dict[str, int]:
+        """The counters; `recorded` is the sum of every other one but `retried`."""
         with self._lock:
-            return {**self.counts, "queued": len(self._events) + self.taken - self.settled}
+            queued = len(self._events) + self.taken - self.settled
+            return {**self.counts, "queued": queued, "recorded": self.recorded}
 
     # -- the worker's side -----------------------------------------------------------------
 
@@ -144,7 +150,7 @@ class EventQueue:
 
     def settle(self, count: int, **outcomes: int) -> None:
         """Record the fate of `count` taken events: `outcomes` adds to the counters by name
-        (`sent=98, duplicates=2`)."""
+        (`sent=98, duplicates=2`), and adds up to `count` (`retried` aside)."""
         with self._lock:
             for name, value in outcomes.items():
                 self.counts[name] += value

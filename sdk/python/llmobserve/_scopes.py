@@ -8,12 +8,14 @@ an exception passed through it, cost 0), so that the collector's span tree has i
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, TypeVar
 
+from llmobserve import _values as values
 from llmobserve._client import active_worker
 from llmobserve._context import Frame, _current, new_id, new_span_id
 from llmobserve._decorate import decorate
@@ -36,7 +38,8 @@ class Scope:
         self.name = name
 
     def _frame(self, outer: Frame, activation: Activation) -> Frame:
-        raise NotImplementedError
+        """The frame inside; the base `Scope` changes nothing (subclasses do)."""
+        return dataclasses.replace(outer, outer=activation.outer, opener=activation)
 
     def _named(self, fn: Callable[..., Any]) -> Scope:
         return self
@@ -186,7 +189,7 @@ class _Agent(Scope):
 
 
 class _Customer(Scope):
-    def __init__(self, customer_id: str) -> None:
+    def __init__(self, customer_id: str | None) -> None:
         super().__init__(None)
         self.customer_id = customer_id
 
@@ -226,7 +229,7 @@ def run(name: str | None = None) -> Scope:
         async def digest(): ...
         ```
     """
-    return _Run(name)
+    return _Run(values.text(name, "name", "run", limit=200))
 
 
 def section(name: str | None = None) -> Scope:
@@ -250,7 +253,7 @@ def section(name: str | None = None) -> Scope:
                 index.query(vector=embedding, top_k=5)  # section "support/retrieval"
         ```
     """
-    return _Section(name)
+    return _Section(values.text(name, "name", "section", limit=200))
 
 
 def agent(name: str | None = None) -> Scope:
@@ -271,7 +274,7 @@ def agent(name: str | None = None) -> Scope:
         def plan(task): ...
         ```
     """
-    return _Agent(name)
+    return _Agent(values.text(name, "name", "agent", limit=200))
 
 
 def customer(customer_id: str) -> Scope:
@@ -293,7 +296,7 @@ def customer(customer_id: str) -> Scope:
             handle(request)
         ```
     """
-    return _Customer(customer_id)
+    return _Customer(values.text(customer_id, "customer_id", "customer", limit=200))
 
 
 def _child(outer: Frame, activation: Activation, **changes: Any) -> Frame:

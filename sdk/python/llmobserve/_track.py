@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal, Union
 
+from llmobserve import _values as values
+from llmobserve._call import TOKEN_FIELDS, FinishedCall, Usage, queue_call
 from llmobserve._client import active_worker
 from llmobserve._context import current_frame
-from llmobserve._events import (
-    call_event,
-    decimal_string,
-    put,
-    put_count,
-    put_metadata,
-    put_units,
-)
-from llmobserve._log import capture_internal_errors, warn_once
 
 Cost = Union[Decimal, str, float, int]
 
@@ -32,6 +25,7 @@ def track(
     input_tokens: int = 0,
     output_tokens: int = 0,
     cached_input_tokens: int = 0,
+    cache_write_input_tokens: int = 0,
     reasoning_tokens: int = 0,
     units: Mapping[str, float] | None = None,
     duration_ms: float | None = None,
@@ -43,7 +37,9 @@ def track(
     """Record one custom event: a cost the integrations do not see.
 
     The event joins the current run, section, agent and customer (or is a run of its own outside
-    every run). It never raises and never blocks; without `init()` it does nothing.
+    every run). It takes the same path as the integrations' calls (built by the background
+    thread). It never raises and never blocks: a value it cannot use is left out with one
+    warning; without `init()` it does nothing.
 
     Args:
         name: What the event is, shown in the run's span tree.
@@ -55,6 +51,7 @@ def track(
         input_tokens: All input tokens, cached ones included.
         output_tokens: All output tokens, reasoning ones included.
         cached_input_tokens: The cache-read part of `input_tokens`.
+        cache_write_input_tokens: The cache-write part of `input_tokens` (Anthropic).
         reasoning_tokens: The reasoning part of `output_tokens`.
         units: Non-token usage, e.g. `{"pages": 3}`.
         duration_ms: How long it took; the event's timestamp is then its start.
@@ -72,38 +69,31 @@ def track(
     worker = active_worker()
     if worker is None or not worker.admit():
         return
-    with capture_internal_errors():
-        now = datetime.now(timezone.utc)
-        started = now - timedelta(milliseconds=duration_ms) if duration_ms else now
-        event = call_event(
+    now = time.time()
+    duration = values.number(duration_ms, "duration_ms", "track")
+    tokens = {
+        "input_tokens": input_tokens,
+        "cached_input_tokens": cached_input_tokens,
+        "cache_write_input_tokens": cache_write_input_tokens,
+        "output_tokens": output_tokens,
+        "reasoning_tokens": reasoning_tokens,
+    }
+    queue_call(
+        FinishedCall(
             current_frame(),
-            timestamp=started,
-            operation=operation,
-            name=name,
+            where="track",
             provider=provider,
             model=model,
-            duration_ms=duration_ms,
+            operation=operation,
+            started=max(0.0, now - duration / 1000) if duration else now,
+            duration_ms=duration,
+            usage=Usage(**{field: tokens[field] for field in TOKEN_FIELDS}),
+            units=units,
+            status=status,
+            error=error,
+            name=name,
+            metadata=metadata,
+            cost_usd=cost_usd,
+            customer_id=customer_id,
         )
-        if customer_id is not None:
-            put(event, "customer_id", customer_id)
-        put_count(event, "input_tokens", input_tokens)
-        put_count(event, "output_tokens", output_tokens)
-        put_count(event, "cached_input_tokens", cached_input_tokens)
-        put_count(event, "reasoning_tokens", reasoning_tokens)
-        put_units(event, units)
-        put_metadata(event, metadata)
-        if cost_usd is not None:
-            cost = decimal_string(cost_usd)
-            if cost is None:
-                warn_once(
-                    "cost_usd",
-                    "llmobserve.track(): cost_usd=%r is not a number ≥ 0; the event was sent "
-                    "without it.",
-                    cost_usd,
-                )
-            else:
-                event["cost_usd"] = cost
-        if status == "error":
-            event["status"] = "error"
-            put(event, "error", error)
-        worker.enqueue(event)
+    )

@@ -30,6 +30,9 @@ from llmobserve._version import __version__
 
 USER_AGENT = f"llmobserve-python/{__version__}"
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped
+# The collector's answers are small (a batch result, an error). Reading at most this much keeps
+# a misconfigured URL that answers with a huge page from costing the host memory and time.
+MAX_ANSWER_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,16 @@ class Answer:
     body: bytes = b""
     retry_after: float | None = None
     problem: str | None = None  # what went wrong on the network, for the log
+    truncated: bool = False  # the body was longer than MAX_ANSWER_BYTES: `body` is its start
 
     def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8")) if self.body else None
+        """The body as JSON; None without a body. Raises ValueError for anything else."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except RecursionError as exc:  # nested deeper than the parser goes: not ours
+            raise ValueError("the answer is nested too deeply") from exc
 
     def error_message(self) -> str:
         """The collector's error message (`{"error": {"code", "message"}}`) or the raw body."""
@@ -99,15 +109,17 @@ def _headers(api_key: str) -> dict[str, str]:
 def _send(request: urllib.request.Request, timeout: float) -> Answer:
     try:
         with _opener.open(request, timeout=timeout) as response:
-            return Answer(response.status, response.read())
+            body, truncated = _read_bounded(response)
+            return Answer(response.status, body, truncated=truncated)
     except urllib.error.HTTPError as error:
         try:
-            body = error.read()
+            body, truncated = _read_bounded(error)
         except (OSError, http.client.HTTPException):
-            body = b""
+            body, truncated = b"", False
         finally:
             error.close()
-        return Answer(error.code, body, parse_retry_after(error.headers.get("Retry-After")))
+        retry_after = parse_retry_after(error.headers.get("Retry-After"))
+        return Answer(error.code, body, retry_after, truncated=truncated)
     except (OSError, http.client.HTTPException, ValueError) as error:
         # URLError (refused, DNS, TLS), timeouts, a connection closed before the answer.
         reason = getattr(error, "reason", None) or error
@@ -115,6 +127,20 @@ def _send(request: urllib.request.Request, timeout: float) -> Answer:
     except Exception as error:  # not the network: the interpreter's state, or a bug of ours
         report_internal_error(error)  # (tests turn it into a failure)
         return Answer(None, problem=f"{type(error).__name__}: {error}")  # retried, then warned
+
+
+def _read_bounded(response: Any) -> tuple[bytes, bool]:
+    """At most MAX_ANSWER_BYTES of the body, and whether there was more (left unread: closing
+    the response drops the connection instead of downloading the rest)."""
+    body = response.read(MAX_ANSWER_BYTES + 1)
+    if len(body) > MAX_ANSWER_BYTES:
+        return body[:MAX_ANSWER_BYTES], True
+    missing = getattr(response, "length", None) or getattr(
+        getattr(response, "fp", None), "length", None
+    )
+    if missing:  # read(n) returns what came before the connection closed: the answer was lost
+        raise http.client.IncompleteRead(body, missing)
+    return body, False
 
 
 def parse_retry_after(value: str | None) -> float | None:

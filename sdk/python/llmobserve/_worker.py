@@ -16,8 +16,10 @@ import threading
 import time
 
 from llmobserve import _transport
+from llmobserve._batch_result import read_batch_result
 from llmobserve._config import Options
 from llmobserve._encode import MAX_EVENT_BYTES, encode_event, request_bodies
+from llmobserve._hints import answer_problem
 from llmobserve._log import forget_warning, logger, report_internal_error, warn_once
 from llmobserve._queue import EventQueue, Item
 from llmobserve._transport import Answer
@@ -122,43 +124,56 @@ class Worker:
                 report_internal_error(exc)
 
     def _deliver(self, batch: list[Item]) -> None:
-        encoded: list[bytes] = []
-        for event in batch:
-            item = encode_event(event)
-            if item is None or len(item) > MAX_EVENT_BYTES:
-                if item is not None:
-                    warn_once("event-too-large", "llmobserve: an event over 256 KB was dropped.")
-                self.queue.settle(1, failed=1)
-            else:
-                encoded.append(item)
-        for count, body in request_bodies(encoded):
-            try:
-                self._send(count, body)
-            except Exception:
-                self.queue.settle(count, failed=count)
-                raise
+        """Send a batch; every event of it is settled exactly once, whatever happens (what a
+        bug of ours leaves unsettled counts as failed)."""
+        unsettled = len(batch)
+        try:
+            encoded: list[bytes] = []
+            for event in batch:
+                item = encode_event(event)
+                if item is None or len(item) > MAX_EVENT_BYTES:
+                    if item is not None:
+                        warn_once(
+                            "event-too-large", "llmobserve: an event over 256 KB was dropped."
+                        )
+                    self.queue.settle(1, failed=1)
+                    unsettled -= 1
+                else:
+                    encoded.append(item)
+            for count, body in request_bodies(encoded):
+                outcome = {"failed": count}
+                try:
+                    outcome = self._send(count, body)
+                finally:
+                    self.queue.settle(count, **outcome)
+                    unsettled -= count
+        finally:
+            if unsettled > 0:
+                self.queue.settle(unsettled, failed=unsettled)
 
-    def _send(self, count: int, body: bytes) -> None:
+    def _send(self, count: int, body: bytes) -> dict[str, int]:
+        """Deliver one request body of `count` events; its outcome, for `EventQueue.settle`."""
         options = self.options
+        failed = {"failed": count}
         attempt = 0
         while True:
             timeout = self._time_left(options.request_timeout)
             if timeout <= 0:
-                self.queue.settle(count, failed=count)
-                return
+                return failed
             answer = _transport.post_events(
                 options.collector_url, options.api_key, body, timeout=timeout
             )
             status = answer.status
+            if hint := answer_problem(options.collector_url, status, answer.body):
+                warn_once("collector-url", hint)  # the dashboard's URL, or one ending in /v1
             if status is not None and 200 <= status < 300:
-                self._accepted(count, answer)
-                return
+                return self._accepted(count, answer)
             if status == 401:
-                self._refused(count, answer)
-                return
+                self._refused(answer)
+                return failed
             if status == 429 and answer.error_code() == "quota_exceeded":
-                self._over_quota(count, answer)
-                return
+                self._over_quota(answer)
+                return failed
             if status is not None and status < 500 and status not in _RETRY_STATUSES:
                 warn_once(
                     f"status-{status}",
@@ -168,8 +183,7 @@ class Worker:
                     status,
                     answer.error_message(),
                 )
-                self.queue.settle(count, failed=count)
-                return
+                return failed
             self._warn_retrying(answer)
             if attempt >= options.max_retries or not self._pause(self._delay(attempt, answer)):
                 warn_once(
@@ -179,33 +193,41 @@ class Worker:
                     attempt + 1,
                     answer.problem or answer.error_message(),
                 )
-                self.queue.settle(count, failed=count)
-                return
+                return failed
             self.queue.settle(0, retried=1)
             attempt += 1
 
-    def _accepted(self, count: int, answer: Answer) -> None:
+    def _accepted(self, count: int, answer: Answer) -> dict[str, int]:
         forget_warning("net", "gave-up", "status-5", "status-429", "queue-full", "quota")
-        try:
-            result = answer.json()
-            accepted, duplicates = int(result["accepted"]), int(result["duplicates"])
-            rejected = list(result["rejected"])
-        except (ValueError, KeyError, TypeError):
-            self.queue.settle(count, sent=count)  # a 2xx means stored, whatever the body says
-            return
-        for entry in rejected:
-            error = entry.get("error", {}) if isinstance(entry, dict) else {}
+        result = read_batch_result(count, answer)
+        if result is None:
             warn_once(
-                f"rejected-{error.get('code')}",
+                "malformed-answer",
+                "llmobserve: %s answered HTTP %d with something that is not an llmobserve batch "
+                "result (%s); %d event(s) were counted as failed. Is collector_url the "
+                "llmobserve server's address?",
+                self.options.collector_url,
+                answer.status,
+                "over 1 MB" if answer.truncated else repr(answer.body[:80]),
+                count,
+            )
+            return {"failed": count}
+        for rejection in result.rejected:
+            warn_once(
+                f"rejected-{rejection.code}",
                 "llmobserve: the collector rejected an event: %s (%s). Further events rejected "
                 "for this reason are counted in llmobserve.stats() without a log line.",
-                error.get("message"),
-                error.get("code"),
+                rejection.message,
+                rejection.code,
             )
-        self.queue.settle(count, sent=accepted, duplicates=duplicates, rejected=len(rejected))
         logger.debug("llmobserve: delivered %d event(s): %s", count, result)
+        return {
+            "sent": result.accepted,
+            "duplicates": result.duplicates,
+            "rejected": len(result.rejected),
+        }
 
-    def _refused(self, count: int, answer: Answer) -> None:
+    def _refused(self, answer: Answer) -> None:
         warn_once(
             f"auth-{id(self)}",
             "llmobserve: API key invalid or revoked (%s). Events are no longer sent and are "
@@ -213,10 +235,9 @@ class Worker:
             answer.error_message(),
             level=logging.ERROR,
         )
-        self.queue.settle(count, failed=count)
         self.queue.refuse()
 
-    def _over_quota(self, count: int, answer: Answer) -> None:
+    def _over_quota(self, answer: Answer) -> None:
         """The plan's events for the month are used up. Its Retry-After (the next month) is far
         too long to hold the queue for: drop this batch and keep sending later ones, which the
         collector accepts again once the quota resets or the plan is upgraded."""
@@ -226,7 +247,6 @@ class Worker:
             "(counted as failed in llmobserve.stats()) until it resets or the plan is upgraded.",
             answer.error_message(),
         )
-        self.queue.settle(count, failed=count)
 
     def _warn_retrying(self, answer: Answer) -> None:
         if answer.status is None:

@@ -112,7 +112,8 @@ def test_shutdown_delivers_what_is_queued(start_sdk: Callable[..., None], accoun
 
 def test_stats_count_each_outcome(start_sdk: Callable[..., None], proxy: FaultyProxy) -> None:
     assert llmobserve.stats() == dict.fromkeys(
-        ("sent", "duplicates", "rejected", "failed", "dropped", "retried", "queued"), 0
+        ("sent", "duplicates", "rejected", "failed", "dropped", "retried", "queued", "recorded"),
+        0,
     )
     proxy.fail(500, times=1)
     start_sdk(collector_url=proxy.url, max_queue_size=5, flush_interval=60)
@@ -129,6 +130,7 @@ def test_stats_count_each_outcome(start_sdk: Callable[..., None], proxy: FaultyP
         "dropped": 2,
         "retried": 1,
         "queued": 0,
+        "recorded": 7,
     }
 
 

@@ -177,6 +177,17 @@ def test_a_collector_url_that_is_not_http_warns_and_disables(
     assert "is not an http(s) URL" in warning
 
 
+@pytest.mark.parametrize("key", ["llmo_sk_a b", "llmo_sk_a\nInjected: 1", "llmo_sk_\x00"])
+def test_a_key_with_spaces_or_control_characters_warns_and_disables(
+    key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    llmobserve.init(api_key=key, collector_url="http://127.0.0.1:1")
+
+    assert not llmobserve.is_enabled()
+    (warning,) = sdk_warnings(caplog)
+    assert "which no API key has" in warning
+
+
 def test_init_twice_with_the_same_configuration_keeps_one_worker(
     start_sdk: Callable[..., None], new_workers: Callable[[], list[threading.Thread]]
 ) -> None:

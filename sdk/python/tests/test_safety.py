@@ -42,10 +42,10 @@ def test_an_internal_error_is_swallowed_and_reported_to_the_debug_hook(
     llmobserve.track("t", cost_usd="1")
     with llmobserve.run("r"), llmobserve.section("s"):
         pass
-    llmobserve.flush(timeout=5)  # a provider call's event is built by the worker
+    llmobserve.flush(timeout=5)  # a call's and a tracked event are built by the worker
 
     assert [type(e) for e in sdk_reset] == [SdkBug] * 4  # call, track, section and run spans
-    assert llmobserve.stats()["failed"] == 1  # the call's: the others never entered the queue
+    assert llmobserve.stats()["failed"] == 2  # call and track: the spans never entered the queue
     sdk_reset.clear()  # seen: do not fail this test for them
 
 

@@ -68,3 +68,10 @@ def test_every_kind_of_event_matches_the_schema(
     assert (stats["sent"], stats["rejected"]) == (6, 0)  # the collector agrees
     pinecone = next(e for e in events if e.get("provider") == "pinecone")
     assert pinecone["units"] == {"read_units": 5}
+
+
+def test_the_sdk_knows_every_token_field_of_the_schema() -> None:
+    from llmobserve._call import TOKEN_FIELDS
+
+    properties = json.loads(SCHEMA.read_text())["$defs"]["EventIn"]["properties"]
+    assert sorted(TOKEN_FIELDS) == sorted(name for name in properties if name.endswith("_tokens"))

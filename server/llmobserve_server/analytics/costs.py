@@ -14,17 +14,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.analytics.dimensions import utc_day
 from llmobserve_server.analytics.rollups import rollup_for
+from llmobserve_server.ingest.rows import TOKEN_FIELDS
 
 GroupBy = Literal["day", "provider", "model", "customer", "section", "agent"]
-COUNTS = (
-    "events",
-    "unpriced_events",
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-)
+COUNTS = ("events", "unpriced_events", *TOKEN_FIELDS)
 """What a `CostRow` counts besides its cost, in the order reports show them."""
 
 

@@ -11,11 +11,17 @@ from typing import Literal
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
+from llmobserve_server.analytics.cursor import (
+    cursor_instant,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
 from llmobserve_server.db.models import Run, TraceEvent
 from llmobserve_server.errors import ApiError
 
 MAX_SPANS = 10_000
+MAX_RUN_ID = 128  # the wire format's limit on run_id
 
 
 RunStatus = Literal["ok", "error"]
@@ -134,14 +140,9 @@ def encode_run_cursor(position: RunPosition) -> str:
 def decode_run_cursor(cursor: str) -> RunPosition:
     """The position inside a cursor from `encode_run_cursor`; `invalid_cursor` otherwise."""
     position = decode_cursor(cursor)
-    if len(position) == 2 and all(isinstance(p, str) for p in position):
-        try:
-            started_at = datetime.fromisoformat(position[0])
-        except ValueError:
-            started_at = None
-        if started_at is not None and started_at.tzinfo is not None:
-            return started_at, position[1]
-    raise invalid_cursor()
+    if len(position) != 2 or not isinstance(position[1], str) or len(position[1]) > MAX_RUN_ID:
+        raise invalid_cursor()
+    return cursor_instant(position[0]), position[1]
 
 
 @dataclass

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from llmobserve_server.analytics.costs import GroupBy, cost_report
-from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
+from llmobserve_server.analytics.cursor import (
+    cursor_offset,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
 from llmobserve_server.api.deps import AnyCaller, DbDep
 from llmobserve_server.api.time_range import time_range
 from llmobserve_server.money import format_usd
@@ -81,6 +86,6 @@ def _offset_from(cursor: str | None) -> int:
     if cursor is None:
         return 0
     position = decode_cursor(cursor)
-    if len(position) != 2 or position[0] != "offset" or not isinstance(position[1], int):
+    if len(position) != 2 or position[0] != "offset":
         raise invalid_cursor()
-    return max(position[1], 0)
+    return cursor_offset(position[1])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 import uuid
 
+import psycopg
 from fastapi import APIRouter, BackgroundTasks, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -16,8 +18,9 @@ from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due, send_usage_alerts
 from llmobserve_server.errors import ApiError
 from llmobserve_server.ingest.body import decode, parse_events
+from llmobserve_server.ingest.retry import TRANSACTION_ATTEMPTS, is_retryable
 from llmobserve_server.ingest.schema import BatchResult
-from llmobserve_server.ingest.service import ingest_batch
+from llmobserve_server.ingest.service import IncomingBatch, ingest_batch, read_batch
 from llmobserve_server.observability import remember_account
 from llmobserve_server.observability.metrics import (
     DB_CONNECTION_WAIT,
@@ -60,9 +63,10 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             401, "missing_api_key", "Send your API key as `Authorization: Bearer llmo_sk_…`."
         )
     body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
-    # The hot path of the collector: the key check and the batch share one trip to a worker
-    # thread and one transaction (FastAPI's sync dependencies would each take a trip of their
-    # own, and the key check a commit of its own).
+    # The hot path of the collector: the body is decoded and validated on a worker thread before
+    # any database work (no connection is held while a request parses), then the key check and
+    # the batch share one transaction (FastAPI's sync dependencies would each take a trip to a
+    # thread of their own, and the key check a commit of its own).
     account_id, result, alerts = await run_in_threadpool(
         _receive_batch,
         request.app.state.session_factory,
@@ -94,18 +98,48 @@ def _receive_batch(
 ) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
     started = time.perf_counter()
     THREADPOOL_WAIT.observe(started - queued_at)
+    batch: IncomingBatch | None = None
+    unreadable: ApiError | None = None
+    try:
+        batch = _read(body, content_encoding)
+    except ApiError as exc:  # answered after the key check: a caller without a key learns nothing
+        unreadable = exc
+    for _ in range(TRANSACTION_ATTEMPTS - 1):
+        try:
+            return _store(session_factory, token, batch, unreadable, started=time.perf_counter())
+        except (OperationalError, psycopg.Error) as exc:  # rolled back whole: safe to run again
+            if not is_retryable(exc):
+                raise
+    return _store(session_factory, token, batch, unreadable, started=time.perf_counter())
+
+
+def _read(body: bytes, content_encoding: str | None) -> IncomingBatch:
+    """Decode, parse and validate the body: CPU only, in time linear in its size."""
+    decoded = decode(body, content_encoding)
+    return read_batch(parse_events(decoded), may_contain_nul=b"\\u0000" in decoded)
+
+
+def _store(
+    session_factory: sessionmaker[DbSession],
+    token: str,
+    batch: IncomingBatch | None,
+    unreadable: ApiError | None,
+    *,
+    started: float,
+) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
     with session_factory() as db:
         db.connection()  # begins the transaction: the wait for a connection (or SQLite's lock)
         DB_CONNECTION_WAIT.observe(time.perf_counter() - started)
         owner = authenticate_key(db, token)  # its last_used_at commits with the batch
-        decoded = decode(body, content_encoding)
+        if unreadable is not None:
+            raise unreadable
+        assert batch is not None
         plan = plan_for(owner.account.subscription_tier)
         stored = ingest_batch(
             db,
             account_id=owner.account.id,
             plan=plan,
-            raw_events=parse_events(decoded),
-            may_contain_nul=b"\\u0000" in decoded,
+            batch=batch,
             prices_version=owner.account.prices_version,
         )
         due = alerts_due(account_id=owner.account.id, plan=plan, stored=stored)

@@ -17,6 +17,7 @@ from llmobserve_server.billing.stripe_emails import notify_owners
 from llmobserve_server.billing.stripe_webhooks import (
     InvalidSignature,
     Outcome,
+    UnusableEvent,
     apply_event,
     verify_event,
 )
@@ -43,7 +44,9 @@ def _notify(settings: Settings, request: Request, outcome: Outcome) -> None:
 @router.post(
     "/stripe/webhook",
     response_model=WebhookOut,
-    responses={400: {"description": "Bad or missing `Stripe-Signature`; nothing changed."}},
+    responses={
+        400: {"description": "Bad or missing `Stripe-Signature`, or no usable event id or type"}
+    },
 )
 def stripe_webhook(
     request: Request,
@@ -63,7 +66,10 @@ def stripe_webhook(
         )
     except InvalidSignature as exc:
         raise ApiError(400, "invalid_signature", str(exc)) from exc
-    outcome = apply_event(db, event, now=datetime.now(timezone.utc))
+    try:
+        outcome = apply_event(db, event, now=datetime.now(timezone.utc))
+    except UnusableEvent as exc:
+        raise ApiError(400, "invalid_event", str(exc)) from exc
     db.commit()  # the change and its `stripe_events` row together, before Stripe hears 200
     if outcome.plan_changed or outcome.payment_failed:
         background.add_task(_notify, settings, request, outcome)

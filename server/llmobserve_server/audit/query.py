@@ -9,7 +9,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session as DbSession
 
-from llmobserve_server.analytics.cursor import decode_cursor, encode_cursor, invalid_cursor
+from llmobserve_server.analytics.cursor import (
+    cursor_instant,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
 from llmobserve_server.db.models import AuditEvent
 
 PAGE_SIZE = 50
@@ -71,10 +76,7 @@ def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
     position = decode_cursor(cursor)
     try:
         raw_at, raw_id = position
-        at = datetime.fromisoformat(str(raw_at))
         event_id = uuid.UUID(str(raw_id))
     except (ValueError, TypeError) as exc:
         raise invalid_cursor() from exc
-    if at.tzinfo is None:
-        raise invalid_cursor()
-    return at, event_id
+    return cursor_instant(raw_at), event_id

@@ -2,17 +2,20 @@
 batch may store, and the usage meter the dashboard and billing page show.
 
     plan = plan_for(account.subscription_tier)
-    room = room_left(db, account_id=account.id, plan=plan, now=received_at)  # 429 when none
+    room = lock_room(db, account_id=account.id, plan=plan, now=received_at)  # 429 when none
     meter = usage_meter(db, account, now)  # "7,432 of 10,000 events this month · 74 %"
 
 The month is the UTC calendar month in which the collector *received* the events (not their
 timestamps), so a batch is counted once, in the month it arrived. The count is one row of
 `usage_monthly` per account and month, kept at ingest: no count over raw events per request.
 
-The check does not lock: two batches of one account arriving together both see the same count,
-so each may store up to the room it saw and the month can overshoot the limit by at most one
-batch per concurrent request. That is the usual trade-off for a counter on the hot path; the
-row's lock is held only by the upsert at the very end of the batch's transaction.
+The check is exact under concurrency: `lock_room` locks the month's counter row before it
+computes the room, and the lock is held until the batch's transaction commits the events and the
+new count together. Concurrent batches of one account on a plan with a limit therefore take
+their room one after the other, and the month never stores more counted events than its limit.
+The month's first batches create the row (at 0) with the same statement that locks it, so two
+of them queue like any others. On SQLite every write transaction holds the database's write
+lock from its start, which serialises them just the same. Unlimited plans take no lock.
 
 Not counted: duplicates (a resent id costs nothing) and the SDK's span markers, the events a
 `run`, `section` or `agent` span sends when it closes (no provider, model, tokens, units or
@@ -30,6 +33,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.billing.plans import Plan, plan_for
@@ -81,17 +85,38 @@ def used_this_month(db: DbSession, account_id: uuid.UUID, now: datetime) -> int:
     return int(used or 0)
 
 
-def room_left(db: DbSession, *, account_id: uuid.UUID, plan: Plan, now: datetime) -> int | None:
-    """How many more counted events the account may store this month; None when unlimited.
+def lock_room(db: DbSession, *, account_id: uuid.UUID, plan: Plan, now: datetime) -> int | None:
+    """How many more counted events the account may store in `now`'s month; None when unlimited.
+    On a plan with a limit, the month's counter row is locked until the transaction ends: add to
+    it (ingest/store.py) in this transaction, so that no other batch computes its room meanwhile.
 
     Raises ApiError 429 `quota_exceeded` (with `Retry-After`) when there is no room at all, so
     that a batch refused whole stores nothing."""
     if plan.events_per_month is None:
         return None  # no read at all on the hot path of an unlimited plan
-    room = plan.events_per_month - used_this_month(db, account_id, now)
+    room = plan.events_per_month - _locked_count(db, account_id, month_start(now))
     if room <= 0:
         raise quota_exceeded_error(plan, now)
     return room
+
+
+def _locked_count(db: DbSession, account_id: uuid.UUID, month: datetime) -> int:
+    """The month's count, its row locked (and created at 0 by the month's first batch).
+
+    `INSERT … ON CONFLICT DO UPDATE` locks the row whether it inserts it or finds it, and returns
+    the latest committed count: one statement, where `INSERT … DO NOTHING` and then `SELECT …
+    FOR UPDATE` would take two round trips."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(UsageMonthly)
+        .values(account_id=account_id, month=month, events=0)
+        .on_conflict_do_update(
+            index_elements=[UsageMonthly.account_id, UsageMonthly.month],
+            set_={"events": UsageMonthly.events},
+        )
+        .returning(UsageMonthly.events)
+    )
+    return int(db.execute(statement).scalar_one())
 
 
 def over_room(events: list[EventIn], room: int | None) -> list[int]:

@@ -13,6 +13,11 @@
 | `invoice.payment_failed`       | tier unchanged (Stripe retries), owners emailed             |
 | anything else                  | ignored                                                     |
 
+A signed event is still read defensively: a field of an unexpected type, or text that cannot be
+stored (a NUL character, more than 255 characters), is treated as absent, so that the event is
+acknowledged and changes nothing it cannot name. Only an event without a usable id or type,
+which cannot be recorded as applied, is refused (`UnusableEvent`, a 400).
+
 Stripe delivers at least once and in no guaranteed order, so each event id is recorded in
 `stripe_events` in the same transaction as its change: a resend changes nothing. An Enterprise
 account is a contract set by an administrator (`set-tier`); Stripe events never move it.
@@ -46,6 +51,21 @@ ENDED_STATUSES = frozenset({"canceled", "unpaid", "incomplete_expired"})
 
 class InvalidSignature(Exception):
     """The body is not a Stripe event signed with STRIPE_WEBHOOK_SECRET."""
+
+
+class UnusableEvent(Exception):
+    """A signed event without an id or type that can be recorded (Stripe's always have them)."""
+
+
+_MAX_TEXT = 255
+
+
+def _text(value: Any, *, limit: int = _MAX_TEXT) -> str | None:
+    """`value` when it is text a column can store (non-empty, no NUL, at most `limit`
+    characters); None for anything else, which the handlers then treat as absent."""
+    if isinstance(value, str) and value and len(value) <= limit and "\x00" not in value:
+        return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -82,20 +102,32 @@ def verify_event(settings: Settings, *, payload: bytes, signature: str | None) -
 
 
 def apply_event(db: DbSession, event: stripe.Event, *, now: datetime) -> Outcome:
-    """Apply `event` once; a second delivery of the same id is answered `duplicate=True`."""
-    if db.get(StripeEvent, event.id) is not None:
-        return Outcome(event.id, event.type, duplicate=True)
-    db.add(StripeEvent(id=event.id, type=event.type, received_at=now))
+    """Apply `event` once; a second delivery of the same id is answered `duplicate=True`.
+    Raises UnusableEvent when the event has no id or type that can be recorded."""
+    raw: dict[str, Any] = event.to_dict()
+    event_id, event_type = _text(raw.get("id")), _text(raw.get("type"), limit=100)
+    if event_id is None or event_type is None:
+        raise UnusableEvent("The event has no usable `id` or `type`; nothing was applied.")
+    if db.get(StripeEvent, event_id) is not None:
+        return Outcome(event_id, event_type, duplicate=True)
+    db.add(StripeEvent(id=event_id, type=event_type, received_at=now))
     try:
         db.flush()
     except IntegrityError:  # the same event, delivered twice at once
         db.rollback()
-        return Outcome(event.id, event.type, duplicate=True)
-    data: dict[str, Any] = event.data.object.to_dict()
-    handler = _HANDLERS.get(event.type)
-    if handler is None:
-        return Outcome(event.id, event.type)
+        return Outcome(event_id, event_type, duplicate=True)
+    handler = _HANDLERS.get(event_type)
+    data = _data_object(raw)
+    if handler is None or data is None:
+        return Outcome(event_id, event_type)
     return handler(db, event, data)
+
+
+def _data_object(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """The event's `data.object`, or None when it is missing or not an object."""
+    data = raw.get("data")
+    found = data.get("object") if isinstance(data, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 def _checkout_completed(db: DbSession, event: stripe.Event, data: dict[str, Any]) -> Outcome:
@@ -104,10 +136,11 @@ def _checkout_completed(db: DbSession, event: stripe.Event, data: dict[str, Any]
     account = _account_by_reference(db, data) or _account_by_stripe_ids(db, data)
     if account is None:
         return _unmatched(event, data)
-    if data.get("customer"):
-        account.stripe_customer_id = str(data["customer"])
-    if data.get("subscription"):
-        account.stripe_subscription_id = str(data["subscription"])
+    customer, subscription = _text(data.get("customer")), _text(data.get("subscription"))
+    if customer:
+        account.stripe_customer_id = customer
+    if subscription:
+        account.stripe_subscription_id = subscription
     return _set_tier(db, event, account, "pro")
 
 
@@ -115,9 +148,10 @@ def _subscription_updated(db: DbSession, event: stripe.Event, data: dict[str, An
     account = _account_by_stripe_ids(db, data, subscription_key="id")
     if account is None:
         return _unmatched(event, data)
-    status = str(data.get("status", ""))
-    if status in PAID_STATUSES:
-        account.stripe_subscription_id = str(data["id"])
+    status = _text(data.get("status"))
+    subscription_id = _text(data.get("id"))
+    if status in PAID_STATUSES and subscription_id is not None:
+        account.stripe_subscription_id = subscription_id
         return _set_tier(db, event, account, "pro")
     if status in ENDED_STATUSES:
         return _set_tier(db, event, account, "free")
@@ -137,13 +171,9 @@ def _payment_failed(db: DbSession, event: stripe.Event, data: dict[str, Any]) ->
     account = _account_by_stripe_ids(db, data)
     if account is None:
         return _unmatched(event, data)
-    url = data.get("hosted_invoice_url")
+    url = _text(data.get("hosted_invoice_url"), limit=2048)
     return Outcome(
-        event.id,
-        event.type,
-        account_id=account.id,
-        payment_failed=True,
-        invoice_url=str(url) if url else None,
+        event.id, event.type, account_id=account.id, payment_failed=True, invoice_url=url
     )
 
 
@@ -166,11 +196,15 @@ def _set_tier(db: DbSession, event: stripe.Event, account: Account, tier: str) -
 
 def _account_by_reference(db: DbSession, data: dict[str, Any]) -> Account | None:
     """The account a Checkout Session was started for (`client_reference_id`, or metadata)."""
-    metadata = data.get("metadata") or {}
-    for candidate in (data.get("client_reference_id"), metadata.get("account_id")):
+    metadata = data.get("metadata")
+    from_metadata = metadata.get("account_id") if isinstance(metadata, dict) else None
+    for candidate in (data.get("client_reference_id"), from_metadata):
+        text = _text(candidate)
         try:
-            account_id = uuid.UUID(str(candidate))
+            account_id = uuid.UUID(text) if text else None
         except ValueError:
+            account_id = None
+        if account_id is None:
             continue
         account = db.get(Account, account_id)
         if account is not None:
@@ -182,12 +216,12 @@ def _account_by_stripe_ids(
     db: DbSession, data: dict[str, Any], *, subscription_key: str = "subscription"
 ) -> Account | None:
     """The account with this subscription (preferred) or this customer."""
-    subscription = data.get(subscription_key)
-    customer = data.get("customer")
+    subscription = _text(data.get(subscription_key))
+    customer = _text(data.get("customer"))
     conditions = []
-    if isinstance(subscription, str) and subscription:
+    if subscription:
         conditions.append(Account.stripe_subscription_id == subscription)
-    if isinstance(customer, str) and customer:
+    if customer:
         conditions.append(Account.stripe_customer_id == customer)
     if not conditions:
         return None
@@ -202,6 +236,6 @@ def _unmatched(event: stripe.Event, data: dict[str, Any]) -> Outcome:
         "Stripe event %s (%s) matches no account (customer %s); ignored",
         event.id,
         event.type,
-        data.get("customer"),
+        _text(data.get("customer")),
     )
     return Outcome(event.id, event.type)

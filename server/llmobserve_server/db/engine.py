@@ -21,6 +21,26 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    dbapi_connection.create_aggregate("sum", 1, _SumPastInt64)
+
+
+class _SumPastInt64:
+    """SQLite's sum() in place of its own, which fails with "integer overflow" once a total
+    passes 2**63: money is stored there as a count of 1e-10 USD, so an account's costs past
+    about $922 million would make its dashboard fail. Past that range this one answers a float,
+    as SQLite's total() does; below it, the exact integer, as before."""
+
+    def __init__(self) -> None:
+        self.total: int | float | None = None
+
+    def step(self, value: object) -> None:
+        if isinstance(value, (int, float)):
+            self.total = value if self.total is None else self.total + value
+
+    def finalize(self) -> int | float | None:
+        if isinstance(self.total, int) and not -(2**63) <= self.total < 2**63:
+            return float(self.total)
+        return self.total
 
 
 def _begin_immediate(connection: Any) -> None:

@@ -20,6 +20,11 @@ MAX_DECODED_BODY_BYTES = 5 * 1024 * 1024
 MAX_METADATA_BYTES = 16 * 1024
 MAX_ERROR_CHARS = 4000
 MAX_FUTURE_SKEW = timedelta(hours=24)
+MAX_UNIT_COUNT = 10**9
+MAX_EVENT_COST_USD = 100_000
+"""The most one event may cost, whether the client sends `cost_usd` or the server prices its
+tokens and units: far above any real call, and low enough that a full batch's sum fits every
+cost column (SQLite stores money as a 64-bit count of 1e-10 USD: about $922 million)."""
 
 
 def _rfc3339_string(value: Any) -> Any:
@@ -64,11 +69,11 @@ class EventIn(BaseModel):
     units: (
         dict[
             Annotated[str, Field(max_length=64)],
-            Annotated[float, Strict(), Field(ge=0)],
+            Annotated[float, Strict(), Field(ge=0, le=MAX_UNIT_COUNT)],
         ]
         | None
     ) = Field(default=None, max_length=32)
-    cost_usd: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=30)] | None = None
+    cost_usd: Annotated[Decimal, Field(ge=0, le=MAX_EVENT_COST_USD, max_digits=30)] | None = None
     customer_id: ShortText | None = None
     section: (
         Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^/]+(/[^/]+)*$")] | None

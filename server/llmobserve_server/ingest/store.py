@@ -176,6 +176,11 @@ def commit_with_rollups(
     the ones all share (runs, hourly rows, the daily slices as `daily_deltas` orders them, the
     month's counter), so that the most shared are held for the least time.
 
+    On a plan with a limit the month's counter was locked already, before the room was computed
+    (billing/quota.py: `lock_room`): such batches of one account hold it for their whole
+    transaction and so take every other lock one batch at a time. Unlimited plans lock it here,
+    last, as above.
+
     Under the counter's lock the returned count is exact, so the batches' [count - counted,
     count] intervals tile the month without gaps or overlaps (the usage emails rely on it)."""
     hourly = usage_deltas(account_id, new_rows)

@@ -22,11 +22,10 @@ from llmobserve_server.mail.render import render_email
 from llmobserve_server.mail.send import send_email
 from llmobserve_server.mail.transports import MailConfigError, transport_for
 
+__all__ = ["MailConfigError", "render_email", "send_email", "sends_email", "transport_for"]
+
 
 def sends_email(settings: Settings) -> bool:
-    """Whether email leaves the server (SMTP, or `.eml` files an operator reads): False when
-    SMTP_URL is unset and emails only reach the log, with their links' tokens redacted."""
+    """Whether email leaves this server: False when `SMTP_URL` is unset, where messages only go
+    to the server's log, so a page must not say "sent" and should offer the link to share."""
     return bool(settings.smtp_url)
-
-
-__all__ = ["MailConfigError", "render_email", "send_email", "sends_email", "transport_for"]

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from llmobserve_server.web import (
     admin,
     agents,
+    api_docs,
     api_keys,
     audit,
     auth,
@@ -55,6 +56,7 @@ PAGE_ROUTERS = (
     audit.router,
     pricing.router,
     admin.router,
+    api_docs.router,
 )
 
 

@@ -31,7 +31,7 @@ from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.invitations import invitation_for_sign_up, join_after_sign_up
 from llmobserve_server.web.redirects import safe_next
 from llmobserve_server.web.templating import render
-from llmobserve_server.web.viewer import ViewerDep, find_viewer
+from llmobserve_server.web.viewer import ViewerDep, any_user_exists, find_viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,6 +47,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     next_path: str | None = None,
     invitation: OpenedInvitation | None = None,
+    first_visit: bool = False,
 ) -> HTMLResponse:
     token = presession_token(request)
     response = render(
@@ -57,6 +58,7 @@ def _form_page(
         errors=errors or {},
         next=safe_next(next_path or request.query_params.get("next"), default=""),
         invitation=invitation,
+        first_visit=first_visit,
     )
     keep_presession_token(request, response, token)
     return response
@@ -128,16 +130,34 @@ def sign_up_submit(
     return response
 
 
+def _missing_sign_in_fields(email: str, password: str) -> dict[str, str]:
+    errors = {}
+    if not email:
+        errors["email"] = "Enter the email address you signed up with."
+    if not password:
+        errors["password"] = "Enter your password."
+    return errors
+
+
 @router.get("/sign-in", response_model=None)
 def sign_in_page(request: Request, db: DbDep) -> Response:
     if find_viewer(request, db) is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    return _form_page(request, "auth/sign_in.html")
+    return _form_page(request, "auth/sign_in.html", first_visit=not any_user_exists(db))
 
 
 @router.post("/sign-in", response_model=None)
 def sign_in_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response:
     email = form.get("email", "").strip()
+    missing = _missing_sign_in_fields(email, form.get("password", ""))
+    if missing:
+        return _form_page(
+            request,
+            "auth/sign_in.html",
+            values={"email": email},
+            errors=missing,
+            next_path=form.get("next"),
+        )
     try:
         _user, new = sign_in(
             db,

@@ -58,6 +58,8 @@ def _sign_in_redirect(request: Request, exc: SignInRequired) -> Response:
         parts = urlsplit(request.headers.get("hx-current-url", "/"))
         current = parts.path + (f"?{parts.query}" if parts.query else "")
         return Response(status_code=200, headers={"HX-Redirect": sign_in_url(safe_next(current))})
+    if exc.first_visit:
+        return RedirectResponse("/sign-up", status_code=303)
     return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
 
 

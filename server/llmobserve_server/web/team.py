@@ -37,7 +37,7 @@ from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Invitation
 from llmobserve_server.errors import ApiError
-from llmobserve_server.mail import send_email
+from llmobserve_server.mail import send_email, sends_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.links import absolute_url
@@ -111,8 +111,14 @@ def _after_issue(
     """Send the email once the invitation is committed, and show the link either way."""
     email = issued.invitation.email
     response = RedirectResponse(PAGE, status_code=303)
-    if _send(request, viewer, issued):
+    if _send(request, viewer, issued) and sends_email(request.app.state.settings):
         set_flash(response, f"Invitation {verb} to {email}. You can also copy the link below.")
+    elif not sends_email(request.app.state.settings):  # the console transport only logs it
+        set_flash(
+            response,
+            f"The invitation to {email} is ready. This server sends no email (SMTP_URL is not "
+            "set), so copy the link below and share it with them yourself.",
+        )
     else:
         set_flash(
             response,

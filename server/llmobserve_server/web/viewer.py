@@ -3,7 +3,8 @@
     @router.get("/runs")
     def runs_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse: ...
 
-A signed-out browser is sent to `/sign-in?next=<this page>` (303) instead.
+A signed-out browser is sent to `/sign-in?next=<this page>` (303) instead, or to `/sign-up`
+while the server has no user at all (a fresh install: nobody to welcome back).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.memberships import AccountChoice, accounts_of
@@ -24,9 +26,10 @@ from llmobserve_server.web.redirects import path_with_query
 class SignInRequired(Exception):
     """Raised by page dependencies; answered with a redirect to the sign-in page."""
 
-    def __init__(self, next_path: str) -> None:
+    def __init__(self, next_path: str, *, first_visit: bool = False) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+        self.first_visit = first_visit  # no user exists yet: sign up, not sign in
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,15 @@ def find_viewer(request: Request, db: DbSession) -> Viewer | None:
     return Viewer(user=user, account=account, session=session, role=role, accounts=accounts)
 
 
+def any_user_exists(db: DbSession) -> bool:
+    return db.scalar(select(User.id).limit(1)) is not None
+
+
 def require_viewer(request: Request, db: DbDep) -> Viewer:
     viewer = find_viewer(request, db)
     if viewer is None:
         next_path = path_with_query(request) if request.method == "GET" else "/"
-        raise SignInRequired(next_path)
+        raise SignInRequired(next_path, first_visit=not any_user_exists(db))
     return viewer
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -168,3 +169,67 @@ def test_an_event_for_an_unknown_customer_is_acknowledged_and_changes_nothing(
     stray = subscription(new_id("sub"), new_id("cus"), "canceled")
     response = post_event(billing_server.base_url, "customer.subscription.deleted", stray)
     assert response.status_code == 200, response.text
+
+
+BAD_VALUES = {
+    "a NUL": "cus_\u0000x",
+    "a NUL in a UUID": "00000000-0000-0000-0000-00000000000\u0000",
+    "a number": 42,
+    "a list": ["acct"],
+    "an object": {"id": "x"},
+    "too long": "x" * 10_000,
+}
+
+
+def test_a_signed_checkout_with_bad_reference_fields_is_acknowledged_and_changes_nothing(
+    make_owner: MakeOwner, billing_server: RunningServer, fake_stripe: FakeStripe
+) -> None:
+    """Issue 13: a NUL or an unexpected type in `client_reference_id`, `metadata`, the customer
+    or the subscription of a correctly signed event gave a 500. The fields are ignored."""
+    owner = make_owner()
+    session_id = start_checkout(owner)
+    for label, bad in BAD_VALUES.items():
+        completed = {
+            **fake_stripe.sessions[session_id],
+            "status": "complete",
+            "client_reference_id": bad,
+            "metadata": bad,
+            "customer": bad,
+            "subscription": bad,
+        }
+        response = post_event(billing_server.base_url, "checkout.session.completed", completed)
+        assert response.status_code == 200, f"{label}: {response.text}"
+        for metadata in ({"account_id": bad}, [bad], bad):
+            completed["metadata"] = metadata
+            response = post_event(billing_server.base_url, "checkout.session.completed", completed)
+            assert response.status_code == 200, f"{label}: {response.text}"
+    assert tier_of(owner) == "free"
+
+
+def test_signed_subscription_and_invoice_events_with_bad_fields_are_acknowledged(
+    billing_server: RunningServer,
+) -> None:
+    for label, bad in BAD_VALUES.items():
+        for event_type in (
+            "customer.subscription.updated",
+            "customer.subscription.deleted",
+            "invoice.payment_failed",
+        ):
+            data = {"id": bad, "object": "subscription", "customer": bad, "status": bad}
+            data["subscription"] = bad
+            data["hosted_invoice_url"] = bad
+            response = post_event(billing_server.base_url, event_type, data)
+            assert response.status_code == 200, f"{event_type} with {label}: {response.text}"
+
+
+def test_a_signed_event_without_a_usable_id_or_type_is_400_invalid_event(
+    billing_server: RunningServer,
+) -> None:
+    url = f"{billing_server.base_url}/v1/stripe/webhook"
+    for label, bad in BAD_VALUES.items():
+        for field in ("id", "type"):
+            event = json.loads(event_payload("customer.created", {"object": "customer"}))
+            event[field] = bad
+            payload = json.dumps(event)
+            response = httpx.post(url, content=payload, headers={"Stripe-Signature": sign(payload)})
+            assert error_of(response, 400)["code"] == "invalid_event", f"{field} {label}"

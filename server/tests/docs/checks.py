@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from llmobserve_server.db.migrate import head_revision
+from tests.docs.markdown_samples import DOCS
 from tests.docs.runner import DocsAccount, SampleRun, calls_of
 
 Check = Callable[[SampleRun], None]
@@ -87,6 +88,12 @@ def _(sample: SampleRun) -> None:
 @check("configuration-ping")
 def _(sample: SampleRun) -> None:
     assert sample.lines == ["refused: invalid_api_key"]
+
+
+@check("configuration-refused-key")
+def _(sample: SampleRun) -> None:
+    assert sample.lines == ["0 1 2"]
+    assert "It prints `0 1 2`" in (DOCS / sample.block.page).read_text()  # the text says so too
 
 
 @check("configuration-disabled")
@@ -206,9 +213,9 @@ def _(sample: SampleRun) -> None:
 
 @check("api-sign-in-out")
 def _(sample: SampleRun) -> None:
-    account, status, after = sample.lines
+    account, *status, after = sample.lines
     assert json.loads(account)["name"] == "Docs Reader's account"
-    assert (status, after) == ("204", "not_authenticated")
+    assert (*status, after) == ("204", "401", "not_authenticated")
 
 
 @check("api-keys-rotate")
@@ -311,7 +318,9 @@ def _(sample: SampleRun) -> None:
 
 @check("api-error-shape")
 def _(sample: SampleRun) -> None:
-    error = json.loads(sample.stdout)["error"]
+    status, body = sample.stdout.split("\n", 1)
+    assert status == "401"
+    error = json.loads(body)["error"]
     assert error["code"] == "invalid_api_key" and error["message"]
 
 

@@ -12,7 +12,8 @@ Placeholders in a sample are replaced before it runs (so the docs can show what 
 
 A sample that signs up (its code calls `/v1/auth/sign-up`) gets no account made for it: it makes
 its own with that email. The environment has LLMOBSERVE_DATA_DIR (the test server's, for its
-commands), LLMOBSERVE_API_KEY and LLMOBSERVE_COLLECTOR_URL,
+commands), LLMOBSERVE_URL (the shell samples' server), LLMOBSERVE_API_KEY and
+LLMOBSERVE_COLLECTOR_URL,
 OPENAI_API_KEY/OPENAI_BASE_URL, ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL and
 PINECONE_API_KEY/PINECONE_CONTROLLER_HOST, as a reader's shell would.
 """
@@ -234,6 +235,7 @@ def _environment(
     env.update(
         LLMOBSERVE_DATA_DIR=str(data_dir),  # server commands act on the test server's database
         LLMOBSERVE_COLLECTOR_URL=base_url,
+        LLMOBSERVE_URL=base_url,  # the shell samples' one variable for the server's address
         OPENAI_API_KEY="sk-docs",
         OPENAI_BASE_URL=fakes.openai.base_url,
         ANTHROPIC_API_KEY="sk-ant-docs",

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from llmobserve_server.testing import RunningServer
+from llmobserve_server.web.security import CONTENT_SECURITY_POLICY
 from tests.support.databases import server_for
 from tests.support.factories import SignedInUser
 
@@ -67,10 +68,19 @@ def test_pages_and_api_answers_are_not_cached_but_static_files_are(
     assert "no-store" not in anonymous.get("/static/app.css?v=1").headers["cache-control"]
 
 
-def test_the_api_docs_cannot_be_framed(anonymous: httpx.Client) -> None:
+def test_the_api_docs_cannot_be_framed_and_load_only_from_this_server(
+    anonymous: httpx.Client,
+) -> None:
     response = anonymous.get("/docs")
     assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert "/static/vendor/swagger-ui-bundle.js?v=" in response.text
+    assert "cdn" not in response.text.lower()
+
+
+def test_the_redoc_page_that_needed_a_cdn_is_gone(anonymous: httpx.Client) -> None:
+    assert anonymous.get("/redoc").status_code == 404
 
 
 @pytest.fixture(scope="module")

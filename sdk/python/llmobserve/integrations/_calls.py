@@ -1,10 +1,11 @@
 """One provider call being measured, and the generic wrappers that measure a method.
 
-A wrapper checks that the SDK is on first and otherwise calls straight through. Enabled, it asks the
-integration's `Instrumentation` to `begin` a `Call` (which may adjust the request, e.g. ask for
-stream usage), calls the original method, and hands the result to `end` (which records it, or
-observes a stream that records when it ends). The user's exception is re-raised unchanged; the
-SDK's own errors are reported (see llmobserve._log) and never reach the application.
+A wrapper checks that the SDK is on first and otherwise calls straight through. Enabled, it asks
+the integration's `Instrumentation` to `begin` a `ProviderCall` (which may adjust the request,
+e.g. ask for stream usage), calls the original method, and hands the result to `end` (which
+records it, or observes a stream that records when it ends). The user's exception is re-raised
+unchanged; the SDK's own errors are reported (see llmobserve._log) and never reach the
+application.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NamedTuple, Optional, Protocol
 
-from llmobserve._call import CallRecord, UsageSource, queue_call
+from llmobserve._call import FinishedCall, UsageSource, queue_call
 from llmobserve._client import active_worker
 from llmobserve._context import current_frame
 from llmobserve._log import report_internal_error
@@ -25,7 +26,7 @@ Units = Optional[Mapping[str, float]]
 _MAX_ERROR = 300
 
 
-class Call:
+class ProviderCall:
     """A provider call: when it started, in which context (run, section, customer, agent), what
     was asked. `finish` records it exactly once, in the context it was made in, even when a
     stream ends later in another task or thread, or is garbage-collected."""
@@ -39,7 +40,7 @@ class Call:
         "_t0",
         "_frame",
         "done",
-        "extra",
+        "hides_usage_chunk",
     )
 
     def __init__(
@@ -49,7 +50,8 @@ class Call:
         self.operation = operation
         self.requested_model = requested_model if isinstance(requested_model, str) else None
         self.kwargs = kwargs  # what the original method is called with
-        self.extra: Any = None  # integration-specific state of the call (e.g. hidden chunks)
+        # openai: we asked for the stream's usage chunk ourselves, so the user does not see it
+        self.hides_usage_chunk = False
         self.done = False
         self._frame = current_frame()  # the context is immutable: keeping its frame is enough
         self.started = time.time()
@@ -71,8 +73,9 @@ class Call:
         self.done = True
         duration_ms = ((time.perf_counter() if ended is None else ended) - self._t0) * 1000.0
         queue_call(
-            CallRecord(
+            FinishedCall(
                 self._frame,
+                where=self.provider,
                 provider=self.provider,
                 model=model or self.requested_model,
                 operation=self.operation,
@@ -80,8 +83,8 @@ class Call:
                 duration_ms=duration_ms,
                 usage=usage,
                 units=units,
+                status="ok" if error is None else "error",
                 error=error if error is None or isinstance(error, str) else describe_error(error),
-                failed=error is not None,
                 metadata=metadata,
             )
         )
@@ -111,17 +114,17 @@ class ResultTypes(NamedTuple):
 class Instrumentation(Protocol):
     """What an integration does around one target method."""
 
-    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
         """Start measuring a call of the method on `instance` with `kwargs`."""
         ...
 
-    def end(self, call: Call, result: Any) -> Any:
+    def end(self, call: ProviderCall, result: Any) -> Any:
         """The call returned `result`: record it (or observe it, for a stream) and return what
         the user gets: `result` itself, always the same object."""
         ...
 
 
-def _end(instrumentation: Instrumentation, call: Call, result: Any) -> Any:
+def _end(instrumentation: Instrumentation, call: ProviderCall, result: Any) -> Any:
     try:
         return instrumentation.end(call, result)
     except Exception as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -153,6 +154,17 @@ def unpatch_all() -> None:
                     patch.owner.__qualname__,
                     patch.method,
                 )
+
+
+def _after_fork_in_child() -> None:
+    """A forked child must not inherit the lock held by a thread of the parent that is gone
+    (llmobserve._client re-creates its own lock the same way)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def installed_version(name: str, module: object) -> Version | None:

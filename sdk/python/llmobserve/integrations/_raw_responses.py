@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from llmobserve._log import report_internal_error
-from llmobserve.integrations._calls import Call
+from llmobserve.integrations._calls import ProviderCall
 from llmobserve.integrations._lifetime import forget, when_collected
 from llmobserve.integrations._streams import Outcome
 
@@ -26,7 +26,10 @@ class _RawCall:
     __slots__ = ("call", "end", "from_json", "handled", "reference")
 
     def __init__(
-        self, call: Call, end: Callable[[Call, Any], Any], from_json: Callable[[Any], Outcome]
+        self,
+        call: ProviderCall,
+        end: Callable[[ProviderCall, Any], Any],
+        from_json: Callable[[Any], Outcome],
     ) -> None:
         self.call = call
         self.end = end
@@ -62,8 +65,8 @@ class _RawCall:
 
 def observe_raw_response(
     response: Any,
-    call: Call,
-    end: Callable[[Call, Any], Any],
+    call: ProviderCall,
+    end: Callable[[ProviderCall, Any], Any],
     from_json: Callable[[Any], Outcome],
 ) -> None:
     """Record `call` when `response.parse()` is first called (`end(call, parsed)`), or when the

@@ -25,7 +25,7 @@ from typing import Any, Optional, Protocol
 
 from llmobserve._call import UsageSource
 from llmobserve._log import report_internal_error
-from llmobserve.integrations._calls import Call
+from llmobserve.integrations._calls import ProviderCall
 from llmobserve.integrations._lifetime import forget, when_collected
 
 Outcome = tuple[Optional[str], Optional[UsageSource]]  # (model reported, usage reported)
@@ -50,7 +50,7 @@ class StreamWatch(Protocol):
 class _Observation:
     __slots__ = ("call", "watch", "last_item_at", "reference")
 
-    def __init__(self, call: Call, watch: StreamWatch) -> None:
+    def __init__(self, call: ProviderCall, watch: StreamWatch) -> None:
         self.call = call
         self.watch = watch
         self.last_item_at = time.perf_counter()
@@ -77,7 +77,7 @@ class _Observation:
         self.end(incomplete=True)
 
 
-def observe_stream(stream: Any, call: Call, watch: StreamWatch) -> None:
+def observe_stream(stream: Any, call: ProviderCall, watch: StreamWatch) -> None:
     """Observe a library `Stream` or `AsyncStream` in place (see the module's docstring)."""
     inner = stream._iterator
     observation = _Observation(call, watch)

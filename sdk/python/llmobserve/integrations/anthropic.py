@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from llmobserve.integrations._calls import Call, Method, ResultTypes, wrap_async, wrap_sync
+from llmobserve.integrations._calls import Method, ProviderCall, ResultTypes, wrap_async, wrap_sync
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._raw_responses import observe_raw_response
 from llmobserve.integrations._reading import count, field, normalized_usage, text_of
@@ -41,16 +41,16 @@ TARGETS = (
 class MessagesCall:
     """Measures one `messages.create` / `messages.parse` call (an `Instrumentation`)."""
 
-    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
-        return Call("anthropic", "chat", kwargs.get("model"), kwargs)
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
+        return ProviderCall("anthropic", "chat", kwargs.get("model"), kwargs)
 
-    def end(self, call: Call, result: Any) -> Any:
+    def end(self, call: ProviderCall, result: Any) -> Any:
         if isinstance(result, _result_types().raw):
             observe_raw_response(result, call, self.end_parsed, message_outcome)
             return result
         return self.end_parsed(call, result)
 
-    def end_parsed(self, call: Call, result: Any) -> Any:
+    def end_parsed(self, call: ProviderCall, result: Any) -> Any:
         if isinstance(result, _result_types().streams):
             observe_stream(result, call, MessageEventsWatch())
         else:
@@ -63,10 +63,10 @@ class MessageStreamCall:
     """Measures the request a `messages.stream(...)` manager sends when entered: the
     `MessageStream` it returns is observed through the raw stream under it."""
 
-    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
-        return Call("anthropic", "chat", None, kwargs)  # the model comes from message_start
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
+        return ProviderCall("anthropic", "chat", None, kwargs)  # the model comes from message_start
 
-    def end(self, call: Call, result: Any) -> Any:
+    def end(self, call: ProviderCall, result: Any) -> Any:
         observe_stream(result._raw_stream, call, MessageEventsWatch())
         return result
 

@@ -25,7 +25,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from llmobserve.integrations._calls import Call, Method, ResultTypes, wrap_async, wrap_sync
+from llmobserve.integrations._calls import Method, ProviderCall, ResultTypes, wrap_async, wrap_sync
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._raw_responses import observe_raw_response
 from llmobserve.integrations._reading import count, field, normalized_usage, text_of
@@ -71,28 +71,27 @@ class OpenAICall:
     def __init__(self, operation: str) -> None:
         self.operation = operation
 
-    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
-        call = Call(_provider(instance), self.operation, kwargs.get("model"), kwargs)
-        call.extra = False  # whether we asked for the usage chunk (and hide it)
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
+        call = ProviderCall(_provider(instance), self.operation, kwargs.get("model"), kwargs)
         if kwargs.get("stream") is True and self.operation in _STREAMED_USAGE_OPERATIONS:
             asking = _asking_for_usage(kwargs)
             if asking is not None:
                 call.kwargs = asking
-                call.extra = True
+                call.hides_usage_chunk = True
         return call
 
-    def end(self, call: Call, result: Any) -> Any:
+    def end(self, call: ProviderCall, result: Any) -> Any:
         if isinstance(result, _result_types().raw):
             observe_raw_response(result, call, self.end_parsed, self.outcome)
             return result
         return self.end_parsed(call, result)
 
-    def end_parsed(self, call: Call, result: Any) -> Any:
+    def end_parsed(self, call: ProviderCall, result: Any) -> Any:
         if isinstance(result, _result_types().streams):
             if self.operation == "responses":
                 observe_stream(result, call, ResponseEventsWatch())
             else:
-                chunks = ChunksWatch(hide_usage_chunk=bool(call.extra))
+                chunks = ChunksWatch(hide_usage_chunk=call.hides_usage_chunk)
                 observe_stream(result, call, chunks)
                 if chunks.hide_usage_chunk:
                     take_usage_chunk(result, chunks.take)

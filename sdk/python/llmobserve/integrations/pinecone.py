@@ -16,7 +16,7 @@ import functools
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmobserve.integrations._calls import Call, Method, wrap_async, wrap_sync
+from llmobserve.integrations._calls import Method, ProviderCall, wrap_async, wrap_sync
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._reading import field
 
@@ -42,10 +42,10 @@ class IndexCall:
     def __init__(self, operation: str) -> None:
         self.operation = operation
 
-    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
-        return Call("pinecone", self.operation, index_name(_host_of(instance)), kwargs)
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
+        return ProviderCall("pinecone", self.operation, index_name(_host_of(instance)), kwargs)
 
-    def end(self, call: Call, result: Any) -> Any:
+    def end(self, call: ProviderCall, result: Any) -> Any:
         usage = field(result, "usage")
         units = {name: value for name in _UNITS if _is_count(value := field(usage, name))}
         call.finish(units=units or None)

@@ -4,9 +4,11 @@ application's way (its exceptions untouched, the SDK's own swallowed)."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import textwrap
+import threading
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +19,7 @@ from support.accounts import Account
 
 import llmobserve
 from llmobserve.integrations import patch_all, unpatch_all
-from llmobserve.integrations._calls import Call, wrap_sync
+from llmobserve.integrations._calls import ProviderCall, wrap_sync
 from llmobserve.integrations._patching import (
     Library,
     Target,
@@ -56,10 +58,10 @@ def vendor(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 class Measure:
     """An instrumentation that records a plain call."""
 
-    def begin(self, instance: Any, kwargs: dict[str, Any]) -> Call:
-        return Call("vendor", "chat", kwargs.get("model"), kwargs)
+    def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
+        return ProviderCall("vendor", "chat", kwargs.get("model"), kwargs)
 
-    def end(self, call: Call, result: Any) -> Any:
+    def end(self, call: ProviderCall, result: Any) -> Any:
         call.finish(model=result["model"])
         return result
 
@@ -199,7 +201,7 @@ def test_an_sdk_error_never_reaches_the_application(
     vendor: types.ModuleType, sdk_reset: list[BaseException]
 ) -> None:
     class Broken(Measure):
-        def end(self, call: Call, result: Any) -> Any:
+        def end(self, call: ProviderCall, result: Any) -> Any:
             raise RuntimeError("bug in the SDK")
 
     library = Library(
@@ -221,3 +223,29 @@ def test_an_sdk_error_never_reaches_the_application(
 )
 def test_versions_are_compared_as_numbers(text: str, version: tuple[int, ...] | None) -> None:
     assert parse_version(text) == version
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_can_patch_while_a_parent_thread_held_the_patching_lock() -> None:
+    from llmobserve.integrations import _patching
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        with _patching._lock:
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert held.wait(10)
+        pid = os.fork()
+        if pid == 0:  # the child: the holder thread does not exist here
+            acquired = _patching._lock.acquire(timeout=10)
+            os._exit(0 if acquired else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        holder.join(10)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.support.factories import PASSWORD, unique_email
+from tests.support.factories import PASSWORD, SignedInUser, unique_email
 from tests.web.browser.conftest import screenshot
 from tests.web.browser.journey import sign_in, sign_up
 
@@ -19,7 +19,8 @@ def test_sign_up_lands_on_onboarding(page: Page) -> None:
     screenshot(page, "onboarding-welcome")
 
 
-def test_a_signed_out_page_redirects_to_sign_in_with_next(page: Page) -> None:
+def test_a_signed_out_page_redirects_to_sign_in_with_next(page: Page, user: SignedInUser) -> None:
+    """(`user`: a server without any user opens on sign-up instead.)"""
     page.goto("/settings/api-keys?tab=all")
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/settings/api-keys%3Ftab%3Dall$"))
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
