@@ -11,7 +11,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from llmobserve_server import __version__
-from llmobserve_server.api import api_keys, auth, costs, events, ping, prices, runs, stripe_webhook
+from llmobserve_server.api import (
+    api_keys,
+    auth,
+    costs,
+    events,
+    ping,
+    prices,
+    runs,
+    stripe_webhook,
+    team,
+)
 from llmobserve_server.body_limit import BodyLimitMiddleware
 from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
@@ -77,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runs.router,
         prices.router,
         stripe_webhook.router,
+        team.router,
         metrics_router,
     ):
         app.include_router(router)

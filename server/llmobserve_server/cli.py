@@ -1,4 +1,5 @@
-"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, staff, version."""
+"""`llmobserve-server`: serve, migrate, create-user, retention, set-tier, staff, make-owner,
+verify-email, version."""
 
 from __future__ import annotations
 
@@ -187,6 +188,45 @@ def _staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _make_owner(args: argparse.Namespace) -> int:
+    from llmobserve_server.accounts.recovery import RecoveryError, make_owner
+    from llmobserve_server.db.engine import create_session_factory
+
+    engine = _system_engine()
+    try:
+        with create_session_factory(engine)() as db:
+            made = make_owner(db, email=args.email, account=args.account)
+            db.commit()
+            before = "was already" if made.was == "owner" else "is now"
+            account = f"{made.account.name} ({made.account.id})"
+            print(f"{made.user.email} {before} an owner of {account}.")
+    except RecoveryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _verify_email(args: argparse.Namespace) -> int:
+    from llmobserve_server.accounts.recovery import RecoveryError, verify_email
+    from llmobserve_server.db.engine import create_session_factory
+
+    engine = _system_engine()
+    try:
+        with create_session_factory(engine)() as db:
+            user, changed = verify_email(db, email=args.email)
+            db.commit()
+            state = "is now verified" if changed else "was already verified"
+            print(f"{user.email} {state}: they can accept invitations.")
+    except RecoveryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _version(_args: argparse.Namespace) -> int:
     print(__version__)
     return 0
@@ -261,6 +301,25 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("action", choices=["add", "remove", "list"])
     staff.add_argument("email", nargs="?", help="the user's email (for add and remove)")
     staff.set_defaults(handler=_staff)
+
+    make_owner = commands.add_parser(
+        "make-owner",
+        help="make a user an owner of an account (recovery when no owner is left)",
+        description="Make the user with EMAIL an owner of ACCOUNT (its id, or its exact name), "
+        "adding them to it if they are not a member. Recorded in the account's audit log.",
+    )
+    make_owner.add_argument("email")
+    make_owner.add_argument("account", help="the account's id, or its exact name")
+    make_owner.set_defaults(handler=_make_owner)
+
+    verify_email = commands.add_parser(
+        "verify-email",
+        help="mark a user's email address as verified (you vouch for it)",
+        description="Mark EMAIL as verified, as its verification link would: needed to accept "
+        "an invitation. For installs without SMTP_URL, where no verification link can be sent.",
+    )
+    verify_email.add_argument("email")
+    verify_email.set_defaults(handler=_verify_email)
 
     version = commands.add_parser("version", help="print the server's version")
     version.set_defaults(handler=_version)

@@ -26,7 +26,17 @@ def cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[s
 
 
 @pytest.mark.parametrize(
-    "command", ["serve", "migrate", "create-user", "retention", "set-tier", "version"]
+    "command",
+    [
+        "serve",
+        "migrate",
+        "create-user",
+        "retention",
+        "set-tier",
+        "make-owner",
+        "verify-email",
+        "version",
+    ],
 )
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     result = cli(command, "--help", data_dir=tmp_path)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 
 from llmobserve_server.accounts.tokens import digests_match, random_token, sha256_hex
-from llmobserve_server.db.models import Account, ApiKey
+from llmobserve_server.db.models import Account, ApiKey, User
 from llmobserve_server.db.scope import remember_scope
 from llmobserve_server.errors import ApiError
 
@@ -65,6 +65,54 @@ def list_api_keys(db: DbSession, *, account_id: uuid.UUID) -> list[ApiKey]:
             .order_by(ApiKey.created_at.desc(), ApiKey.id)
         )
     )
+
+
+def creators_of(db: DbSession, keys: list[ApiKey]) -> dict[uuid.UUID, User]:
+    """The users who created these keys, by id (a key made before creators were shown, or by a
+    deleted user, has none)."""
+    ids = {key.created_by for key in keys if key.created_by is not None}
+    if not ids:
+        return {}
+    return {user.id: user for user in db.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def live_keys_by_creator(db: DbSession, *, account_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """How many unrevoked keys each member created in the account (the team page warns that
+    removing someone revokes them)."""
+    rows = db.execute(
+        select(ApiKey.created_by, func.count())
+        .where(
+            ApiKey.account_id == account_id,
+            ApiKey.revoked_at.is_(None),
+            ApiKey.created_by.is_not(None),
+        )
+        .group_by(ApiKey.created_by)
+    )
+    return {creator: count for creator, count in rows.tuples() if creator is not None}
+
+
+def revoke_keys_created_by(
+    db: DbSession, *, account_id: uuid.UUID, user_id: uuid.UUID
+) -> list[ApiKey]:
+    """Revoke every live key `user_id` created in `account_id`, when they leave it or are removed
+    or deleted: a key must not outlive its creator's access. Returns the keys revoked, for the
+    audit log. The caller commits, in the transaction that ends the membership."""
+    keys = list(
+        db.scalars(
+            select(ApiKey)
+            .where(
+                ApiKey.account_id == account_id,
+                ApiKey.created_by == user_id,
+                ApiKey.revoked_at.is_(None),
+            )
+            .order_by(ApiKey.created_at, ApiKey.id)
+        )
+    )
+    now = datetime.now(timezone.utc)
+    for key in keys:
+        key.revoked_at = now
+    db.flush()
+    return keys
 
 
 def find_active_key(db: DbSession, *, account_id: uuid.UUID, key: str) -> ApiKey | None:

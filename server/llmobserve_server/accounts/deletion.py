@@ -5,6 +5,8 @@ An account whose only owner is leaving is deleted with all its data when nobody 
 account-scoped table references `accounts.id` with ON DELETE CASCADE, and SQLite enforces it
 because the engine turns `PRAGMA foreign_keys` on). When other people are in it, deleting is
 refused until the owner makes one of them an owner or removes them: their data is theirs too.
+In the accounts that stay, the API keys the user created are revoked (a key must not outlive its
+creator's access), recorded in each account's audit log.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import uuid
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.accounts.api_keys import revoke_keys_created_by
 from llmobserve_server.accounts.memberships import count_members, count_owners
+from llmobserve_server.audit import Actor, record
+from llmobserve_server.audit.targets import describe_key
 from llmobserve_server.db.models import Account, Membership, User
 from llmobserve_server.db.scope import scope_session, scoped_account
 from llmobserve_server.errors import ApiError
@@ -64,9 +69,10 @@ def _owned_accounts(db: DbSession, user_id: uuid.UUID) -> list[Account]:
     )
 
 
-def delete_user(db: DbSession, *, user: User) -> list[uuid.UUID]:
-    """Delete the user and the accounts only they belong to; returns those accounts' ids.
-    Raises ApiError 409 `transfer_ownership_first`. The caller commits."""
+def delete_user(db: DbSession, *, user: User, actor: Actor | None = None) -> list[uuid.UUID]:
+    """Delete the user and the accounts only they belong to; returns those accounts' ids. In
+    the other accounts, the keys the user created are revoked (audited as `actor`, the user
+    by default). Raises ApiError 409 `transfer_ownership_first`. The caller commits."""
     blocking = accounts_blocking_deletion(db, user_id=user.id)
     if blocking:
         names = ", ".join(f"“{account.name}”" for account in blocking)
@@ -81,9 +87,40 @@ def delete_user(db: DbSession, *, user: User) -> list[uuid.UUID]:
         for account, _owners, members in _owned_accounts_with_counts(db, user.id)
         if members == 1
     ]
+    _revoke_keys_in_remaining_accounts(
+        db, user=user, deleted=set(alone), actor=actor or Actor(user_id=user.id, email=user.email)
+    )
     user_id = user.id
     db.expunge(user)
     if alone:
         db.execute(delete(Account).where(Account.id.in_(alone)))
     db.execute(delete(User).where(User.id == user_id))
     return alone
+
+
+def _revoke_keys_in_remaining_accounts(
+    db: DbSession, *, user: User, deleted: set[uuid.UUID], actor: Actor
+) -> None:
+    previous = scoped_account(db)
+    try:
+        scope_session(db, account_id=previous, user_id=user.id)  # the user's memberships
+        account_ids = list(
+            db.scalars(select(Membership.account_id).where(Membership.user_id == user.id))
+        )
+        for account_id in account_ids:
+            if account_id in deleted:
+                continue
+            scope_session(db, account_id=account_id, user_id=user.id)
+            keys = revoke_keys_created_by(db, account_id=account_id, user_id=user.id)
+            if keys:
+                record(
+                    db,
+                    account_id=account_id,
+                    action="member_keys_revoked",
+                    actor=actor,
+                    target=user.email,
+                    details={"keys": [describe_key(key) for key in keys]},
+                )
+                db.flush()
+    finally:
+        scope_session(db, account_id=previous, user_id=user.id)

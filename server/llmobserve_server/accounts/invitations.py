@@ -1,8 +1,9 @@
 """Inviting people to an account by emailed link.
 
 An owner invites an email address with a role; the link carries a random token (only its sha256
-is stored) and works for 7 days, once, for a user signed in with that email. Pending invitations
-count against the plan's member limit, so a team cannot invite past it.
+is stored) and works for 7 days, once, for a user signed in with that email, once they have
+verified it (`accounts.email_verification`: the link alone proves nothing about the address).
+Pending invitations count against the plan's member limit, so a team cannot invite past it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from llmobserve_server.db.scope import scope_session
 from llmobserve_server.errors import ApiError
 
 VALID_FOR = timedelta(days=7)
+EMAIL_UNVERIFIED = "email_unverified"
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ def _by_token_hash(db: DbSession, token_hash: str) -> Select[Invitation]:
 def accept(db: DbSession, *, token: str, user: User) -> Account:
     """Make `user` a member of the invitation's account. The user's email must be the invited
     one. Raises ApiError 404 (unknown link), 410 (expired, used, withdrawn), 403 (another email,
-    or the plan is full). The caller commits."""
+    or the plan is full, or 403 `email_unverified`). The caller commits."""
     opened = open_invitation(db, token)
     if opened is None:
         raise ApiError(404, "not_found", "This invitation link is not valid.")
@@ -211,6 +213,13 @@ def accept(db: DbSession, *, token: str, user: User) -> Account:
             "wrong_email",
             f"This invitation is for {invitation.email}, and you are signed in as {user.email}. "
             "Sign out, then sign in or sign up with the invited email.",
+        )
+    if user.email_verified_at is None:
+        raise ApiError(
+            403,
+            EMAIL_UNVERIFIED,
+            f"Confirm your email address first: open the link we emailed to {user.email} "
+            "(or send a new one below), then accept this invitation.",
         )
     if role_in(db, user_id=user.id, account_id=account.id) is None:
         _check_member_limit(db, account, joining=1, not_counting=invitation.id)

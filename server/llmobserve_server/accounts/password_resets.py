@@ -4,6 +4,7 @@ nobody can flood someone's inbox) and per client IP."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -68,6 +69,16 @@ def _count(db: DbSession, condition: object, since: datetime) -> int:
     )
 
 
+def invalidate_pending_resets(db: DbSession, *, user_id: uuid.UUID) -> None:
+    """Use up every reset link the user was sent: after a password change, an email change or a
+    reset, a link issued before it must not work (it may sit in an old or shared mailbox)."""
+    db.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=datetime.now(timezone.utc))
+    )
+
+
 def find_usable_reset(db: DbSession, token: str) -> PasswordResetToken | None:
     """The unexpired, unused reset for this token, or None."""
     if not token or len(token) > 200:
@@ -104,6 +115,7 @@ def reset_password(db: DbSession, *, token: str, new_password: str) -> User:
     if getattr(used, "rowcount", 1) != 1:
         raise ApiError(410, "invalid_reset_link", "This reset link was already used.")
     user.password_hash = hash_password(new_password)
+    invalidate_pending_resets(db, user_id=user.id)  # the other links sent before this one
     revoke_user_sessions(db, user_id=user.id)
     scope_session(db, account_id=None, user_id=user.id)  # the link proved who they are
     db.execute(delete(SignInFailure).where(SignInFailure.email == user.email))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.accounts.password_resets import invalidate_pending_resets
 from llmobserve_server.accounts.passwords import hash_password, password_problem, verify_password
 from llmobserve_server.accounts.sessions import revoke_user_sessions
 from llmobserve_server.accounts.users import normalize_email
@@ -34,6 +35,9 @@ def change_email(db: DbSession, *, user: User, email: str, current_password: str
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise ApiError(409, "email_taken", "Another account already uses this email.")
     user.email = email
+    # The new address is not proven yet; reset links sent to the old one stop working.
+    user.email_verified_at = None
+    invalidate_pending_resets(db, user_id=user.id)
 
 
 def change_password(
@@ -47,4 +51,5 @@ def change_password(
     if problem:
         raise ApiError(422, "weak_password", problem)
     user.password_hash = hash_password(new_password)
+    invalidate_pending_resets(db, user_id=user.id)
     revoke_user_sessions(db, user_id=user.id, keep_session_id=keep_session_id)

@@ -1,6 +1,7 @@
 """Signing in with email and password: throttled, audited, and silent about which emails exist.
 
-Shared by the JSON API (`POST /v1/auth/sign-in`) and the sign-in page. A success and every
+Shared by the JSON API (`POST /v1/auth/sign-in`) and the sign-in page. Each attempt is counted
+(committed) before its password is hashed (`throttle.count_attempt`). A success and every
 failure for an existing email go into the audit log of each of the user's accounts; a failure for
 an unknown email has no account to go to and is only counted for throttling. Refusals while
 throttled are not logged one by one (they would let anyone flood an account's log): the failure
@@ -41,7 +42,7 @@ def sign_in(
     token, if any, is revoked). Raises ApiError 429 when this email or IP has failed too often,
     401 (the same message whether or not the email exists) otherwise."""
     email = normalize_email(email)
-    throttle.check_sign_in_allowed(db, email=email, ip=ip)
+    attempt = throttle.count_attempt(db, email=email, ip=ip)
     user = authenticate(db, email=email, password=password)
     if user is not None:  # their memberships become visible, then their account's rows
         scope_session(db, account_id=None, user_id=user.id)
@@ -49,8 +50,7 @@ def sign_in(
     if user is not None and membership is not None:
         scope_session(db, account_id=membership.account_id, user_id=user.id)
     if user is None or membership is None:
-        paused = throttle.record_failure(db, email=email, ip=ip)
-        _audit_failure(db, email=email, ip=ip, user_agent=user_agent, paused=paused)
+        _audit_failure(db, email=email, ip=ip, user_agent=user_agent, paused=attempt.pauses)
         db.commit()
         raise ApiError(401, "invalid_credentials", WRONG_CREDENTIALS)
     throttle.clear_failures(db, email=email)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.accounts import throttle
 from llmobserve_server.accounts.passwords import hash_password, password_problem, verify_password
 from llmobserve_server.db.models import Account, Membership, User
 from llmobserve_server.db.scope import scope_session
@@ -21,18 +23,36 @@ class SignedUp:
     account: Account
 
 
+_EMAIL = TypeAdapter(EmailStr)
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def sign_up(db: DbSession, *, email: str, password: str, name: str) -> SignedUp:
-    """Create a user with their own account, of which they are the owner."""
+def is_valid_email(email: str) -> bool:
+    """The same check as the JSON API's `EmailStr` fields, for forms."""
+    try:
+        _EMAIL.validate_python(email)
+    except ValidationError:
+        return False
+    return len(email) <= 320
+
+
+def sign_up(
+    db: DbSession, *, email: str, password: str, name: str, ip: str | None = None
+) -> SignedUp:
+    """Create a user with their own account, of which they are the owner. With the client's
+    `ip` (a sign-up over HTTP), "email taken" answers are limited per IP (429 past the limit,
+    for any email), so that sign-up cannot list which emails have accounts."""
     email = normalize_email(email)
+    if ip is not None:
+        throttle.check_sign_up_allowed(db, ip=ip)
     problem = password_problem(password, email=email)
     if problem:
         raise ApiError(422, "weak_password", problem)
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise _email_taken()
+        raise _email_taken(db, ip)
     now = datetime.now(timezone.utc)
     display_name = name.strip() or email.split("@")[0]
     user = User(
@@ -47,19 +67,24 @@ def sign_up(db: DbSession, *, email: str, password: str, name: str) -> SignedUp:
         db.flush()
     except IntegrityError as exc:  # a concurrent sign-up with the same email won the race
         db.rollback()
-        raise _email_taken() from exc
+        raise _email_taken(db, ip) from exc
     return SignedUp(user=user, account=account)
 
 
-def _email_taken() -> ApiError:
+def _email_taken(db: DbSession, ip: str | None) -> ApiError:
+    if ip is not None:
+        throttle.count_email_taken(db, ip=ip)  # raises 429 past the limit
     return ApiError(
         409, "email_taken", "An account with this email already exists. Sign in instead."
     )
 
 
 def authenticate(db: DbSession, *, email: str, password: str) -> User | None:
-    """The user with these credentials, or None. Takes as long for unknown emails as for known."""
+    """The user with these credentials, or None. Takes as long for unknown emails as for known.
+    The transaction ends before the password is hashed, so that no connection (and on SQLite,
+    no write lock) is held for the hash's duration."""
     user = db.scalar(select(User).where(User.email == normalize_email(email)))
+    db.commit()  # nothing to write: ends the transaction
     if not verify_password(user.password_hash if user else None, password):
         return None
     return user

@@ -9,7 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from llmobserve_server.accounts.api_keys import create_api_key, list_api_keys, revoke_api_key
+from llmobserve_server.accounts.api_keys import (
+    create_api_key,
+    creators_of,
+    list_api_keys,
+    revoke_api_key,
+)
 from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import Caller, DbDep, SessionCaller
 from llmobserve_server.api.text import WITHOUT_NUL
@@ -26,6 +31,12 @@ class ApiKeyIn(BaseModel):
     ]
 
 
+class KeyCreatorOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    name: str
+
+
 class ApiKeyOut(BaseModel):
     id: uuid.UUID
     name: str
@@ -34,9 +45,13 @@ class ApiKeyOut(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    created_by: KeyCreatorOut | None = Field(
+        description="Who created the key; null for keys made before creators were recorded or "
+        "by a deleted user. A member's keys are revoked when they leave or are removed."
+    )
 
     @classmethod
-    def of(cls, api_key: ApiKey) -> ApiKeyOut:
+    def of(cls, api_key: ApiKey, creator: User | None) -> ApiKeyOut:
         return cls(
             id=api_key.id,
             name=api_key.name,
@@ -45,6 +60,9 @@ class ApiKeyOut(BaseModel):
             created_at=api_key.created_at,
             last_used_at=api_key.last_used_at,
             revoked_at=api_key.revoked_at,
+            created_by=KeyCreatorOut(id=creator.id, email=creator.email, name=creator.name)
+            if creator is not None
+            else None,
         )
 
 
@@ -65,13 +83,15 @@ def create_key(
     )
     _audit(db, request, caller, "api_key_created", created.api_key)
     db.commit()
-    return CreatedApiKeyOut(**ApiKeyOut.of(created.api_key).model_dump(), key=created.key)
+    creator = db.get(User, caller.user_id) if caller.user_id else None
+    return CreatedApiKeyOut(**ApiKeyOut.of(created.api_key, creator).model_dump(), key=created.key)
 
 
 @router.get("", response_model=ApiKeyListOut)
 def list_keys(caller: SessionCaller, db: DbDep) -> ApiKeyListOut:
     keys = list_api_keys(db, account_id=caller.account_id)
-    return ApiKeyListOut(api_keys=[ApiKeyOut.of(k) for k in keys])
+    creators = creators_of(db, keys)
+    return ApiKeyListOut(api_keys=[ApiKeyOut.of(k, _creator(creators, k)) for k in keys])
 
 
 @router.delete("/{key_id}", status_code=204)
@@ -81,6 +101,10 @@ def revoke_key(key_id: uuid.UUID, request: Request, caller: SessionCaller, db: D
         _audit(db, request, caller, "api_key_revoked", revocation.api_key)
         db.commit()
     return Response(status_code=204)
+
+
+def _creator(creators: dict[uuid.UUID, User], api_key: ApiKey) -> User | None:
+    return creators.get(api_key.created_by) if api_key.created_by else None
 
 
 def _audit(db: DbDep, request: Request, caller: Caller, action: str, api_key: ApiKey) -> None:

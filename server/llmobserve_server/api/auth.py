@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
 from llmobserve_server.accounts.sessions import (
@@ -19,6 +19,7 @@ from llmobserve_server.api.text import Text
 from llmobserve_server.audit import record, record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.db.models import User
+from llmobserve_server.web.email_verification import queue_verification_email
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -55,8 +56,18 @@ def _session_out(new: NewSession, *, email: str, name: str) -> SessionOut:
 
 
 @router.post("/sign-up", status_code=201, response_model=SessionOut)
-def sign_up_endpoint(body: SignUpIn, request: Request, response: Response, db: DbDep) -> SessionOut:
-    created = sign_up(db, email=body.email, password=body.password, name=body.name)
+def sign_up_endpoint(
+    body: SignUpIn,
+    request: Request,
+    response: Response,
+    db: DbDep,
+    background: BackgroundTasks,
+) -> SessionOut:
+    """Create a user with their own account and sign in. A link to confirm the email address
+    is sent (needed to accept invitations); `POST /v1/auth/verify-email/resend` sends another."""
+    created = sign_up(
+        db, email=body.email, password=body.password, name=body.name, ip=client_ip(request)
+    )
     new = start_session(
         db,
         user_id=created.user.id,
@@ -73,6 +84,7 @@ def sign_up_endpoint(body: SignUpIn, request: Request, response: Response, db: D
         actor=request_actor(request, created.user),
     )
     db.commit()
+    queue_verification_email(request, background, db, created.user)
     set_session_cookie(request, response, new)
     return _session_out(new, email=created.user.email, name=created.user.name)
 
@@ -104,3 +116,23 @@ def sign_out_endpoint(request: Request, caller: SessionCaller, db: DbDep) -> Res
     response = Response(status_code=204)
     clear_session_cookie(response)
     return response
+
+
+class VerificationOut(BaseModel):
+    email: str
+    verified: bool
+    sent: bool = Field(
+        description="Whether a new link was sent (not when verified already, or "
+        "after several links in the last hour)."
+    )
+
+
+@router.post("/verify-email/resend", response_model=VerificationOut)
+def resend_verification(
+    request: Request, caller: SessionCaller, db: DbDep, background: BackgroundTasks
+) -> VerificationOut:
+    """Email a new link that confirms the signed-in user's address."""
+    user = db.get(User, caller.user_id)
+    assert user is not None
+    sent = queue_verification_email(request, background, db, user)
+    return VerificationOut(email=user.email, verified=user.email_verified_at is not None, sent=sent)

@@ -28,6 +28,8 @@ ACTIONS: dict[str, Action] = {
     "invitation_revoked": Action("Invitation withdrawn", "warning"),
     "member_joined": Action("Member joined", "success"),
     "member_removed": Action("Member removed", "danger"),
+    "member_left": Action("Member left", "warning"),
+    "member_keys_revoked": Action("Departed member's API keys revoked", "danger"),
     "user_deleted": Action("Member deleted their user", "danger"),
     "role_changed": Action("Role changed", "warning"),
     "plan_changed": Action("Plan changed", "warning"),

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from llmobserve_server.observability.redaction import RedactSecretsFilter
+
 DEFAULT_TIMEOUT = 10.0
 _DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
@@ -77,13 +79,17 @@ class FileTransport:
 
 
 class ConsoleTransport:
-    """Logs the plain-text body, links included, for a local install without SMTP."""
+    """Logs the plain-text body for a local install without SMTP. The tokens in its links are
+    redacted (`observability.redaction`): a log is no place for a secret. To read whole emails
+    without an SMTP server, use `SMTP_URL=file:///directory`."""
 
     def send(self, message: EmailMessage) -> None:
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""
         _visible(logger).info(
-            "SMTP_URL is not set, so this email was not sent.\nTo: %s\nSubject: %s\n\n%s",
+            "SMTP_URL is not set, so this email was not sent (its links' tokens are redacted; "
+            "set SMTP_URL=file:///some/directory to keep whole emails as files).\n"
+            "To: %s\nSubject: %s\n\n%s",
             message["To"],
             message["Subject"],
             text.strip(),
@@ -96,6 +102,7 @@ def _visible(log: logging.Logger) -> logging.Logger:
     if not log.hasHandlers():
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        handler.addFilter(RedactSecretsFilter())
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False

@@ -5,6 +5,7 @@
     metrics           the Prometheus metrics and their exposition (multiprocess-aware)
     db_pool           connection pool gauges, fed by SQLAlchemy pool events
     middleware        per request: id, timing, access log line, HTTP metrics
+    redaction         the log filter that replaces tokens and API keys by [redacted]
     endpoint          GET /metrics, behind METRICS_TOKEN
 
 Nothing here queries the database or does work per event: a request costs a few clock reads,

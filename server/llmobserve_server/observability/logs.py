@@ -2,7 +2,8 @@
 
 JSON lines carry `timestamp` (UTC, ISO 8601), `level`, `logger`, `message`, `request_id` (inside a
 request) and the record's extra fields (the access log adds `method`, `path`, `status`,
-`duration_ms`, `client_ip`, `account_id`); an exception adds `exc_info`. The same configuration
+`duration_ms`, `client_ip`, `account_id`); an exception adds `exc_info`. No line carries a token
+or an API key: `observability.redaction` rewrites them on the handler. The same configuration
 is handed to uvicorn, so its own messages (start, shutdown, errors) come out the same way, in
 every worker. uvicorn's access log is off: `observability.middleware` writes a richer one.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.orjson import OrjsonFormatter
 
+from llmobserve_server.observability.redaction import RedactSecretsFilter
 from llmobserve_server.observability.request_context import current_request_id
 
 ACCESS_LOGGER = "llmobserve.access"
@@ -58,14 +60,17 @@ def logging_config(*, json_lines: bool, level: str, access_log: bool = True) -> 
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_context": {"()": f"{__name__}.RequestContextFilter"}},
+        "filters": {
+            "request_context": {"()": f"{__name__}.RequestContextFilter"},
+            "redact_secrets": {"()": f"{RedactSecretsFilter.__module__}.RedactSecretsFilter"},
+        },
         "formatters": {"default": {"()": f"{__name__}.{formatter.__name__}"}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": "default",
-                "filters": ["request_context"],
+                "filters": ["request_context", "redact_secrets"],
             }
         },
         "root": {"handlers": ["stdout"], "level": level},

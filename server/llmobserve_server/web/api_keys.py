@@ -8,7 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from llmobserve_server.accounts.api_keys import create_api_key, list_api_keys, revoke_api_key
+from llmobserve_server.accounts.api_keys import (
+    create_api_key,
+    creators_of,
+    list_api_keys,
+    revoke_api_key,
+)
 from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
@@ -34,11 +39,13 @@ def _page(
     error: str = "",
 ) -> HTMLResponse:
     revealed = take_key(request, db, account_id=viewer.account.id)
+    keys = list_api_keys(db, account_id=viewer.account.id)
     response = render(
         request,
         "settings/api_keys.html",
         viewer=viewer,
-        keys=list_api_keys(db, account_id=viewer.account.id),
+        keys=keys,
+        creators=creators_of(db, keys),
         revealed=revealed,
         values={"name": name},
         errors={"name": error} if error else {},

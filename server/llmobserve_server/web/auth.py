@@ -7,14 +7,14 @@ password).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from llmobserve_server.accounts.invitations import OpenedInvitation
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, revoke_session, start_session
 from llmobserve_server.accounts.sign_in import sign_in
-from llmobserve_server.accounts.users import sign_up
+from llmobserve_server.accounts.users import is_valid_email, sign_up
 from llmobserve_server.api.actors import request_actor
 from llmobserve_server.api.deps import DbDep, client_ip, session_lifetime
 from llmobserve_server.audit import record, record_for_user
@@ -26,6 +26,7 @@ from llmobserve_server.web.csrf import (
     keep_presession_token,
     presession_token,
 )
+from llmobserve_server.web.email_verification import queue_verification_email
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.invitations import invitation_for_sign_up, join_after_sign_up
 from llmobserve_server.web.redirects import safe_next
@@ -74,17 +75,25 @@ def sign_up_page(request: Request, db: DbDep) -> Response:
 
 
 @router.post("/sign-up", response_model=None)
-def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response:
+def sign_up_submit(
+    request: Request, form: SignedOutForm, db: DbDep, background: BackgroundTasks
+) -> Response:
     values = {"email": form.get("email", "").strip(), "name": form.get("name", "").strip()}
     password = form.get("password", "")
     errors = {}
-    if "@" not in values["email"] or len(values["email"]) > 320:
+    if not is_valid_email(values["email"]):
         errors["email"] = "Enter your email address, like you@company.com."
     if len(values["name"]) > 200:
         errors["name"] = "Use at most 200 characters."
     if not errors:
         try:
-            created = sign_up(db, email=values["email"], password=password, name=values["name"])
+            created = sign_up(
+                db,
+                email=values["email"],
+                password=password,
+                name=values["name"],
+                ip=client_ip(request),
+            )
         except ApiError as exc:
             errors[_FIELD_OF_CODE.get(exc.code, "email")] = exc.message
     token = form.get("invitation", "")[:200]
@@ -110,7 +119,11 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
     if joined:
         record(db, account_id=joined.id, action="member_joined", actor=actor)
     db.commit()
-    response = RedirectResponse("/" if joined else "/onboarding", status_code=303)
+    queue_verification_email(request, background, db, created.user)
+    # Joining needs a confirmed address: back to the invitation, which says so, until then.
+    waiting = not joined and token and invitation_for_sign_up(db, token) is not None
+    after = "/" if joined else f"/invitations/{token}" if waiting else "/onboarding"
+    response = RedirectResponse(after, status_code=303)
     set_session_cookie(request, response, new)
     if joined:
         set_flash(response, f"Welcome to {joined.name}! You are now a member.")

@@ -21,6 +21,7 @@ from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Account, Session, User
 from llmobserve_server.db.scope import scope_session, scoped_account
 from llmobserve_server.errors import ApiError
+from llmobserve_server.mail import sends_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.redirects import sign_in_url
@@ -41,6 +42,7 @@ def _page(request: Request, db: DbDep, token: str, error: str | None = None) -> 
         token=token,
         error=error,
         sign_in_href=sign_in_url(f"/invitations/{token}"),
+        sends_email=sends_email(request.app.state.settings),
     )
 
 

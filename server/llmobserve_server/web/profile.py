@@ -6,7 +6,7 @@ and what was typed kept (never a password).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -23,6 +23,7 @@ from llmobserve_server.audit import record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.errors import ApiError
 from llmobserve_server.web.csrf import SignedInForm
+from llmobserve_server.web.email_verification import queue_verification_email
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import Viewer, ViewerDep
@@ -78,7 +79,13 @@ def update_name(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbD
 
 
 @router.post("/email", response_model=None)
-def update_email(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -> Response:
+def update_email(
+    request: Request,
+    viewer: ViewerDep,
+    form: SignedInForm,
+    db: DbDep,
+    background: BackgroundTasks,
+) -> Response:
     email = form.get("email", "").strip()[:400]
     old_email = viewer.user.email
     try:
@@ -98,6 +105,8 @@ def update_email(request: Request, viewer: ViewerDep, form: SignedInForm, db: Db
             details={"from": old_email, "to": viewer.user.email},
         )
     db.commit()
+    if viewer.user.email != old_email:  # the new address is unconfirmed: send it a link
+        queue_verification_email(request, background, db, viewer.user)
     return _done(f"Your email is now {viewer.user.email}.")
 
 
@@ -164,7 +173,7 @@ def delete_account(request: Request, viewer: ViewerDep, form: SignedInForm, db: 
     actor = request_actor(request, viewer.user)
     record_for_user(db, user_id=viewer.user.id, action="user_deleted", actor=actor)
     try:
-        delete_user(db, user=viewer.user)
+        delete_user(db, user=viewer.user, actor=actor)
     except ApiError as exc:
         db.rollback()
         values = {"confirm_email": typed}

@@ -17,9 +17,14 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from llmobserve_server.accounts import invitations
+from llmobserve_server.accounts.api_keys import live_keys_by_creator
 from llmobserve_server.accounts.memberships import (
+    accounts_of,
+    audit_revoked_keys,
     change_role,
+    leave,
     list_members,
+    primary_account_after_leaving,
     remove_member,
     role_in,
 )
@@ -72,6 +77,8 @@ def _page(
         "settings/team.html",
         viewer=viewer,
         members=members,
+        live_keys=live_keys_by_creator(db, account_id=viewer.account.id),
+        can_leave=len(accounts_of(db, user_id=viewer.user.id)) > 1,
         pending=invitations.list_pending(db, account_id=viewer.account.id),
         plan=plan_for(viewer.account.subscription_tier),
         new_link=_new_link(request, viewer, db),
@@ -202,14 +209,46 @@ def remove(
     user_id: uuid.UUID, request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep
 ) -> Response:
     try:
-        removed = remove_member(
+        departure = remove_member(
             db, account_id=viewer.account.id, actor_id=viewer.user.id, user_id=user_id
         )
     except ApiError as exc:
         return _refused(exc)
+    removed = departure.user
     _audit(request, viewer, db, "member_removed", removed.email)
+    actor = request_actor(request, viewer.user)
+    audit_revoked_keys(db, account_id=viewer.account.id, actor=actor, departure=departure)
     db.commit()
-    return _done(f"{removed.name} ({removed.email}) no longer has access to {viewer.account.name}.")
+    message = f"{removed.name} ({removed.email}) no longer has access to {viewer.account.name}."
+    return _done(message + _keys_phrase(len(departure.revoked_keys), "they"))
+
+
+@router.post("/leave", response_model=None)
+def leave_account(request: Request, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+    """The viewer leaves this account; their session moves to their oldest other account."""
+    account = viewer.account
+    try:
+        departure = leave(db, account_id=account.id, user_id=viewer.user.id)
+    except ApiError as exc:
+        return _refused(exc)
+    actor = request_actor(request, viewer.user)
+    record(db, account_id=account.id, action="member_left", actor=actor, target=viewer.user.email)
+    audit_revoked_keys(db, account_id=account.id, actor=actor, departure=departure)
+    moved_to = primary_account_after_leaving(db, user_id=viewer.user.id)
+    new = rotate_session(db, viewer.session, account_id=moved_to)
+    db.commit()
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(request, response, new)
+    revoked = _keys_phrase(len(departure.revoked_keys), "you")
+    set_flash(response, f"You left {account.name}.{revoked}")
+    return response
+
+
+def _keys_phrase(revoked: int, creator: str) -> str:
+    if not revoked:
+        return ""
+    keys = "1 API key" if revoked == 1 else f"{revoked} API keys"
+    return f" The {keys} {creator} created there {'is' if revoked == 1 else 'are'} revoked."
 
 
 @router.post("/members/{user_id}/role", response_model=None)

@@ -84,6 +84,52 @@ def test_a_reset_link_works_only_once(
     assert "This reset link no longer works" in second.text
 
 
+def test_a_reset_link_sent_before_a_password_change_stops_working(
+    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
+) -> None:
+    ask_for_reset(browser, member.email)
+    path = reset_link(browser, mailbox, member.email)
+    changed = member.client.post(
+        "/settings/profile/password",
+        data={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert changed.status_code == 303
+    assert "This reset link no longer works" in browser.get(path).text
+    token = path.split("token=")[1]
+    used = post_signed_out_form(
+        browser, "/forgot-password", "/reset-password", token=token, password="attacker's choice"
+    )
+    assert "This reset link no longer works" in used.text
+
+
+def test_a_reset_link_sent_before_an_email_change_stops_working(
+    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
+) -> None:
+    ask_for_reset(browser, member.email)
+    path = reset_link(browser, mailbox, member.email)
+    changed = member.client.post(
+        "/settings/profile/email",
+        data={"email": "moved-" + member.email, "email_password": PASSWORD},
+    )
+    assert changed.status_code == 303
+    assert "This reset link no longer works" in browser.get(path).text
+
+
+def test_using_one_reset_link_ends_the_others(
+    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
+) -> None:
+    ask_for_reset(browser, member.email)
+    first = reset_link(browser, mailbox, member.email)
+    ask_for_reset(browser, member.email)
+    second = reset_link(browser, mailbox, member.email, count=2)
+    token = second.split("token=")[1]
+    done = post_signed_out_form(
+        browser, second, "/reset-password", token=token, password=NEW_PASSWORD
+    )
+    assert done.status_code == 303
+    assert "This reset link no longer works" in browser.get(first).text
+
+
 def test_an_expired_reset_link_shows_a_page_to_ask_again(
     browser: httpx.Client, member: SignedInUser, mailbox: Mailbox, mail_server: RunningServer
 ) -> None:

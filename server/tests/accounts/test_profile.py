@@ -9,7 +9,7 @@ from tests.accounts.conftest import MakeUser
 from tests.support.accounts_db import count, uuid_param
 from tests.support.factories import PASSWORD, SignedInUser, custom_event, key_client, send
 from tests.support.forms import field_error
-from tests.support.mail import Mailbox, link_in
+from tests.support.mail import Mailbox, confirm_email, link_in
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -114,6 +114,7 @@ def test_deleting_a_user_deletes_the_account_they_alone_own_with_all_its_data(
 
 def join_team(owner: SignedInUser, member: SignedInUser, mailbox: Mailbox) -> None:
     """`member` accepts an invitation to `owner`'s account, through the emailed link."""
+    confirm_email(mailbox, member.client, member.email)
     owner.client.post("/settings/team/invitations", data={"email": member.email})
     path = (
         "/invitations/"

@@ -9,8 +9,8 @@ import httpx
 from llmobserve_server.testing import RunningServer
 from tests.accounts.conftest import MakeUser
 from tests.support.factories import PASSWORD, SignedInUser, unique_email
-from tests.support.forms import field_error, post_signed_out_form
-from tests.support.mail import Mailbox, link_in
+from tests.support.forms import csrf_token_of, field_error, post_signed_out_form
+from tests.support.mail import Mailbox, confirm_email, link_in
 
 
 def invite(owner: SignedInUser, email: str, role: str = "member") -> httpx.Response:
@@ -66,7 +66,16 @@ def test_invitee_signs_up_from_the_email_and_lands_in_the_team(
         password=PASSWORD,
         name="New Teammate",
     )
-    assert signed_up.status_code == 303 and signed_up.headers["location"] == "/"
+    # Holding the link proves nothing about the address (the inviter, a log or a forwarded
+    # mail may have it): joining waits until the address is confirmed.
+    assert signed_up.status_code == 303 and signed_up.headers["location"] == path
+    assert "Confirm your email address first" in browser.get(path).text
+    csrf = {"csrf_token": csrf_token_of(browser.get("/settings/profile").text)}
+    refused = browser.post(f"{path}/accept", data=csrf)
+    assert "Confirm your email address first" in refused.text
+    assert f'data-member="{email}"' not in team_page(owner)
+    confirm_email(mailbox, browser, email)
+    assert browser.post(f"{path}/accept", data=csrf).status_code == 303
     team = browser.get("/settings/team").text
     assert "Member" in member_row(team, email)
     assert "Owner" in member_row(team_page(owner), owner.email)
@@ -80,6 +89,8 @@ def test_an_existing_user_accepts_and_can_switch_accounts(
     invitee = make_user()
     invite(owner, invitee.email)
     path = invitation_path(mailbox, invitee.email)
+    assert "Accept and join" not in invitee.client.get(path).text  # not confirmed yet
+    confirm_email(mailbox, invitee.client, invitee.email)
     assert "Accept and join" in invitee.client.get(path).text
     accepted = invitee.client.post(f"{path}/accept", data={})
     assert accepted.status_code == 303
@@ -105,6 +116,9 @@ def test_an_invitation_for_another_email_is_refused(make_user: MakeUser, mailbox
 
 
 def join(owner: SignedInUser, invitee: SignedInUser, mailbox: Mailbox) -> None:
+    """`invitee` confirms their email (if not yet), is invited and accepts."""
+    if "data-unverified" in invitee.client.get("/settings/profile").text:
+        confirm_email(mailbox, invitee.client, invitee.email)
     before = len(mailbox.to(invitee.email))
     invite(owner, invitee.email)
     path = invitation_path(mailbox, invitee.email, count=before + 1)

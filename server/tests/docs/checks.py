@@ -378,3 +378,10 @@ def _(sample: SampleRun) -> None:
 @check("admin-staff")
 def _(sample: SampleRun) -> None:
     assert sample.account.email in sample.stdout  # added, then listed, then removed
+
+
+@check("admin-account-recovery")
+def _(sample: SampleRun) -> None:
+    verified, owner = sample.lines[-2:]
+    assert verified == "ops-recovery@example.com is now verified: they can accept invitations."
+    assert owner.startswith(f"{sample.account.email} is now an owner of Ops's account (")

@@ -55,6 +55,8 @@ FORMS: dict[str, FormRoute] = {
     "/settings/team/invitations/{invitation_id}/revoke": FormRoute(()),
     "/settings/team/members/{user_id}/remove": FormRoute(()),
     "/settings/team/members/{user_id}/role": FormRoute(("role",)),
+    "/settings/team/leave": FormRoute((), ends_session=True),
+    "/verify-email/resend": FormRoute(("next",)),
     "/invitations/{token}/accept": FormRoute((), ends_session=True),
     "/switch-account": FormRoute(("account_id",), ends_session=True),
     "/settings/billing/checkout": FormRoute(()),

@@ -12,11 +12,16 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
 from llmobserve_server.testing import RunningServer, free_port
 from tests.support.databases import server_for
+
+# Sent at every sign-up: left out of `to` and `wait_for` (which count a test's own emails) and
+# read with `confirmation_link`.
+CONFIRMATION_SUBJECT = "Confirm your email address for llmobserve"
 
 
 class Mailbox:
@@ -42,9 +47,9 @@ class Mailbox:
             "EMAIL_FROM": "llmobserve <t@x.io>",
         }
 
-    def to(self, address: str) -> list[EmailMessage]:
+    def to(self, address: str, *, confirmations: bool = False) -> list[EmailMessage]:
         with self._changed:
-            return self.to_unlocked(address)
+            return self.to_unlocked(address, confirmations=confirmations)
 
     def wait_for(self, address: str, *, count: int = 1, timeout: float = 15) -> EmailMessage:
         """The `count`-th message to `address`, waiting for it to arrive."""
@@ -56,8 +61,24 @@ class Mailbox:
                 self._changed.wait(left)
             return self.to_unlocked(address)[count - 1]
 
-    def to_unlocked(self, address: str) -> list[EmailMessage]:
-        return [m for m in self._messages if address.lower() in str(m["To"]).lower()]
+    def to_unlocked(self, address: str, *, confirmations: bool = False) -> list[EmailMessage]:
+        return [
+            m
+            for m in self._messages
+            if address.lower() in str(m["To"]).lower()
+            and (str(m["Subject"]) == CONFIRMATION_SUBJECT) == confirmations
+        ]
+
+    def confirmation_link(self, address: str, *, count: int = 1, timeout: float = 15) -> str:
+        """The link of the `count`-th email confirming `address`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.to_unlocked(address, confirmations=True)) < count:
+                left = deadline - time.monotonic()
+                assert left > 0, f"no confirmation #{count} to {address} within {timeout}s"
+                self._changed.wait(left)
+            message = self.to_unlocked(address, confirmations=True)[count - 1]
+        return link_in(message, "/verify-email?token=")
 
 
 def text_of(message: EmailMessage) -> str:
@@ -96,3 +117,11 @@ def mail_server(
     data_dir = tmp_path_factory.mktemp(f"mail-server-{backend}")
     with server_for(backend, data_dir, "mail", mailbox.smtp_env()) as running:
         yield running
+
+
+def confirm_email(mailbox: Mailbox, client: httpx.Client, email: str) -> None:
+    """Open the confirmation link sent to `email` at sign-up with `client`, signed in as its
+    owner (a confirmed address lands on the dashboard; a refused link on the profile)."""
+    opened = client.get(mailbox.confirmation_link(email))
+    assert opened.status_code == 303, opened.text
+    assert opened.headers["location"] == "/", opened.headers["location"]

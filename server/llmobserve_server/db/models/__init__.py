@@ -6,17 +6,23 @@ from llmobserve_server.db.models.accounts import (
     Membership,
     Session,
     SignInFailure,
+    SignUpRefusal,
     User,
 )
 from llmobserve_server.db.models.audit import AuditEvent
 from llmobserve_server.db.models.billing import StripeEvent, UsageAlertSent, UsageMonthly
 from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageDaily, UsageHourly
-from llmobserve_server.db.models.invitations import Invitation, PasswordResetToken
+from llmobserve_server.db.models.invitations import (
+    EmailVerification,
+    Invitation,
+    PasswordResetToken,
+)
 
 __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "EmailVerification",
     "Invitation",
     "Membership",
     "ModelPrice",
@@ -24,6 +30,7 @@ __all__ = [
     "Run",
     "Session",
     "SignInFailure",
+    "SignUpRefusal",
     "StripeEvent",
     "TraceEvent",
     "UsageAlertSent",

@@ -1,6 +1,7 @@
-"""Single-use links sent by email: invitations to an account, and password resets.
+"""Single-use links sent by email: invitations to an account, password resets and email
+address verifications.
 
-Both keep only the sha256 of the token in the link, like sessions and API keys.
+All keep only the sha256 of the token in the link, like sessions and API keys.
 """
 
 from __future__ import annotations
@@ -54,6 +55,21 @@ class PasswordResetToken(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     requested_ip: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailVerification(Base):
+    """A link that proves the user reads mail at `email` (needed to accept an invitation)."""
+
+    __tablename__ = "email_verifications"
+    __table_args__ = (Index("ix_email_verifications_user_created", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))  # the address the link was sent to
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -78,7 +78,8 @@ def test_invite_accept_by_signing_up_then_remove(
     screenshot(page, "team")
 
     page.context.clear_cookies()
-    page.goto(link_in(mailbox.wait_for(invitee), "/invitations/"))
+    invitation = link_in(mailbox.wait_for(invitee), "/invitations/")
+    page.goto(invitation)
     expect(page.get_by_role("heading", name=re.compile("^Join "))).to_be_visible()
     screenshot(page, "invitation")
     page.get_by_role("link", name="Create an account and join").click()
@@ -86,6 +87,12 @@ def test_invite_accept_by_signing_up_then_remove(
     page.get_by_label("Your name").fill("Dorothy Vaughan")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    # Back on the invitation, which waits for the address to be confirmed.
+    expect(page.get_by_text("Confirm your email address first")).to_be_visible()
+    page.goto(mailbox.confirmation_link(invitee))
+    expect(page.get_by_text(re.compile("is confirmed"))).to_be_visible()
+    page.goto(invitation)
+    page.get_by_role("button", name=re.compile("^Accept and join")).click()
     expect(page.get_by_text(re.compile("You are now a member"))).to_be_visible()
     page.goto("/settings/team")
     expect(page.locator(f'tr[data-member="{invitee}"]')).to_contain_text("Member")
