@@ -25,8 +25,9 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def sign_up(db: DbSession, *, email: str, password: str, name: str) -> SignedUp:
-    """Create a user with their own account, of which they are the owner."""
+def sign_up(db: DbSession, *, email: str, password: str, name: str, tier: str = "free") -> SignedUp:
+    """Create a user with their own account, of which they are the owner, on plan `tier`
+    (the server passes `Settings.new_account_tier`)."""
     email = normalize_email(email)
     problem = password_problem(password, email=email)
     if problem:
@@ -38,7 +39,7 @@ def sign_up(db: DbSession, *, email: str, password: str, name: str) -> SignedUp:
     user = User(
         email=email, name=display_name, password_hash=hash_password(password), created_at=now
     )
-    account = Account(name=f"{display_name}'s account", subscription_tier="free", created_at=now)
+    account = Account(name=f"{display_name}'s account", subscription_tier=tier, created_at=now)
     db.add_all([user, account])
     db.flush()
     scope_session(db, account_id=account.id, user_id=user.id)  # the new account is theirs

@@ -56,7 +56,13 @@ def _session_out(new: NewSession, *, email: str, name: str) -> SessionOut:
 
 @router.post("/sign-up", status_code=201, response_model=SessionOut)
 def sign_up_endpoint(body: SignUpIn, request: Request, response: Response, db: DbDep) -> SessionOut:
-    created = sign_up(db, email=body.email, password=body.password, name=body.name)
+    created = sign_up(
+        db,
+        email=body.email,
+        password=body.password,
+        name=body.name,
+        tier=request.app.state.settings.new_account_tier,
+    )
     new = start_session(
         db,
         user_id=created.user.id,

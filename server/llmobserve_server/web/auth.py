@@ -82,7 +82,13 @@ def sign_up_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
         errors["name"] = "Use at most 200 characters."
     if not errors:
         try:
-            created = sign_up(db, email=values["email"], password=password, name=values["name"])
+            created = sign_up(
+                db,
+                email=values["email"],
+                password=password,
+                name=values["name"],
+                tier=request.app.state.settings.new_account_tier,
+            )
         except ApiError as exc:
             errors[_FIELD_OF_CODE.get(exc.code, "email")] = exc.message
     token = form.get("invitation", "")[:200]

@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from llmobserve_server.analytics.costs import COUNTS, GroupBy, cost_report
 from llmobserve_server.analytics.overview import change
+from llmobserve_server.analytics.sections import section_tree
 from llmobserve_server.analytics.timeseries import cost_series
+from llmobserve_server.analytics.unpriced import unpriced_events
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.money import format_usd
 from llmobserve_server.web.charts import bucket_labels, chart_series
@@ -59,8 +61,10 @@ def costs_page(
         group=group,
         groups=GROUPS,
         report=report,
+        sections=section_tree(report.rows) if group == "section" else None,
         labels=bucket_labels(series),
         series=chart_series(series, split_by),
+        unpriced=unpriced_events(db, **window),
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from llmobserve_server.analytics.dimensions import Dimension
-from llmobserve_server.web.amounts import usd_brief
 
 UNSET_LABELS: dict[str, str] = {
     "provider": "Unknown provider",
@@ -60,6 +59,5 @@ TEMPLATE_HELPERS: dict[str, Any] = {
     "runs_href": runs_href,
     "costs_href": costs_href,
     "dimension_titles": DIMENSION_TITLES,
-    "usd_brief": usd_brief,
 }
 """What the dashboard templates call; pages pass these to `render`."""
