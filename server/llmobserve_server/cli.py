@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     which = set_tier.add_mutually_exclusive_group(required=True)
     which.add_argument("--email", help="an owner's email (they must own exactly one account)")
     which.add_argument("--account", type=uuid.UUID, help="the account's id")
-    set_tier.add_argument("--tier", required=True, help="free, pro or enterprise")
+    set_tier.add_argument("--tier", required=True, help="free, pro, enterprise or self_hosted")
     set_tier.set_defaults(handler=_set_tier)
 
     staff = commands.add_parser(

@@ -12,8 +12,8 @@ from urllib.parse import quote, urlencode
 from llmobserve_server.analytics.dimensions import Dimension
 
 UNSET_LABELS: dict[str, str] = {
-    "provider": "Unknown provider",
-    "model": "Unknown model",
+    "provider": "No provider (custom events)",
+    "model": "No model (custom events)",
     "customer": "No customer",
     "section": "No section",
     "agent": "No agent",
