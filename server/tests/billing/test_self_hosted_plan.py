@@ -99,3 +99,14 @@ def test_the_usage_meter_of_a_self_hosted_account_is_unlimited(
 def test_default_tier_free_keeps_the_free_plan_without_stripe(user: SignedInUser) -> None:
     """The suite's servers set DEFAULT_TIER=free (llmobserve_server.testing.run_server)."""
     assert tier_of(user) == "free"
+
+
+def test_a_self_hosted_account_may_invite_members(self_hosted_user: SignedInUser) -> None:
+    for teammate in ("one", "two"):
+        response = self_hosted_user.client.post(
+            "/settings/team/invitations",
+            data={"email": f"{teammate}-{self_hosted_user.email}", "role": "member"},
+        )
+        assert response.status_code == 303, response.text
+    team = self_hosted_user.client.get("/settings/team").text
+    assert "upgrade" not in team.lower() and "includes 1 member" not in team
