@@ -55,7 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         prepare_database(engine, system_engine, migrate=settings.auto_migrate)
-        with retention_schedule(system_engine, interval_hours=settings.retention_interval_hours):
+        with retention_schedule(
+            system_engine,
+            interval_hours=settings.retention_interval_hours,
+            self_hosted_days=settings.retention_days,
+        ):
             yield
         # Reached once uvicorn has let in-flight requests finish (see `serving`).
         engine.dispose()

@@ -74,7 +74,13 @@ def _create_user(args: argparse.Namespace) -> int:
     engine = _system_engine()
     with create_session_factory(engine)() as db:
         try:
-            created = sign_up(db, email=args.email, password=password, name=args.name or "")
+            created = sign_up(
+                db,
+                email=args.email,
+                password=password,
+                name=args.name or "",
+                tier=get_settings().new_account_tier,
+            )
         except ApiError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
             return 1
@@ -103,10 +109,17 @@ def _retention(args: argparse.Namespace) -> int:
             return 1
         if args.dry_run:
             report: RetentionReport | None = apply_retention(
-                engine, batch_size=args.batch_size, dry_run=True
+                engine,
+                batch_size=args.batch_size,
+                dry_run=True,
+                self_hosted_days=get_settings().retention_days,
             )
         else:
-            report = run_retention(engine, batch_size=args.batch_size)
+            report = run_retention(
+                engine,
+                batch_size=args.batch_size,
+                self_hosted_days=get_settings().retention_days,
+            )
     finally:
         engine.dispose()
     if report is None:
@@ -289,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     which = set_tier.add_mutually_exclusive_group(required=True)
     which.add_argument("--email", help="an owner's email (they must own exactly one account)")
     which.add_argument("--account", type=uuid.UUID, help="the account's id")
-    set_tier.add_argument("--tier", required=True, help="free, pro or enterprise")
+    set_tier.add_argument("--tier", required=True, help="free, pro, enterprise or self_hosted")
     set_tier.set_defaults(handler=_set_tier)
 
     staff = commands.add_parser(

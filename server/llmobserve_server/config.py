@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from llmobserve_server.billing.plans import new_account_tier
+
 # Used when SECRET_KEY is unset, so that a development server (and its workers) just runs; a
 # production server refuses to start with it (`llmobserve_server.production`).
 DEVELOPMENT_SECRET_KEY = "insecure-development-secret-key-do-not-use-in-production"
@@ -80,12 +82,27 @@ class Settings(BaseSettings):
         ge=1,
         description="On SIGTERM, how long in-flight requests may take to finish.",
     )
+    default_tier: Literal["free", "pro", "enterprise", "self_hosted"] | None = Field(
+        default=None,
+        description="The plan new accounts start on. Unset: `free` when Stripe billing is "
+        "configured, else `self_hosted` (no quota, no member limit, no retention).",
+    )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Days of events the self-hosted plan keeps; unset: everything is kept.",
+    )
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_price_pro: str | None = None
     stripe_api_base: str | None = Field(
         default=None, description="Where Stripe's API is reached (tests, proxies); unset: Stripe."
     )
+
+    @field_validator("default_tier", "retention_days", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("public_url")
     @classmethod
@@ -111,6 +128,13 @@ class Settings(BaseSettings):
     def billing_enabled(self) -> bool:
         """Stripe billing is on only when the key, the webhook secret and the Pro price are set."""
         return bool(self.stripe_secret_key and self.stripe_webhook_secret and self.stripe_price_pro)
+
+    @property
+    def new_account_tier(self) -> str:
+        """The tier of an account created now (`billing.plans.new_account_tier`)."""
+        return new_account_tier(
+            default_tier=self.default_tier, billing_enabled=self.billing_enabled
+        )
 
     @property
     def production(self) -> bool:

@@ -101,6 +101,9 @@ def run_server(
     env.update({"LLMOBSERVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     # Tests send events with old timestamps: no retention run unless a test asks for one.
     env["RETENTION_INTERVAL_HOURS"] = "0"
+    # Tests sign up on the hosted Free plan (its limits are what they check) unless `extra_env`
+    # chooses another: without Stripe a server would otherwise give the self-hosted plan.
+    env["DEFAULT_TIER"] = "free"
     if database_url:
         env["DATABASE_URL"] = database_url
     if owner_database_url:

@@ -40,11 +40,18 @@ def is_valid_email(email: str) -> bool:
 
 
 def sign_up(
-    db: DbSession, *, email: str, password: str, name: str, ip: str | None = None
+    db: DbSession,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    tier: str = "free",
+    ip: str | None = None,
 ) -> SignedUp:
-    """Create a user with their own account, of which they are the owner. With the client's
-    `ip` (a sign-up over HTTP), "email taken" answers are limited per IP (429 past the limit,
-    for any email), so that sign-up cannot list which emails have accounts."""
+    """Create a user with their own account, of which they are the owner, on plan `tier` (the
+    server passes `Settings.new_account_tier`). With the client's `ip` (a sign-up over HTTP),
+    "email taken" answers are limited per IP (429 past the limit, for any email), so that sign-up
+    cannot list which emails have accounts."""
     email = normalize_email(email)
     if ip is not None:
         throttle.check_sign_up_allowed(db, ip=ip)
@@ -58,7 +65,7 @@ def sign_up(
     user = User(
         email=email, name=display_name, password_hash=hash_password(password), created_at=now
     )
-    account = Account(name=f"{display_name}'s account", subscription_tier="free", created_at=now)
+    account = Account(name=f"{display_name}'s account", subscription_tier=tier, created_at=now)
     db.add_all([user, account])
     db.flush()
     scope_session(db, account_id=account.id, user_id=user.id)  # the new account is theirs

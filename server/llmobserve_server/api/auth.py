@@ -66,7 +66,12 @@ def sign_up_endpoint(
     """Create a user with their own account and sign in. A link to confirm the email address
     is sent (needed to accept invitations); `POST /v1/auth/verify-email/resend` sends another."""
     created = sign_up(
-        db, email=body.email, password=body.password, name=body.name, ip=client_ip(request)
+        db,
+        email=body.email,
+        password=body.password,
+        name=body.name,
+        tier=request.app.state.settings.new_account_tier,
+        ip=client_ip(request),
     )
     new = start_session(
         db,

@@ -35,11 +35,12 @@ def limits_of(plan: Plan) -> str:
         if plan.events_per_month is None
         else (f"{plan.events_per_month:,} events a month")
     )
-    retention = (
-        "custom retention"
-        if plan.retention_days is None
-        else (f"{plan.retention_days} days of history")
-    )
+    if plan.tier == "self_hosted":
+        retention = "history kept as long as this server's operator sets"
+    elif plan.retention_days is None:
+        retention = "custom retention"
+    else:
+        retention = f"{plan.retention_days} days of history"
     members = (
         "unlimited members"
         if plan.max_members is None

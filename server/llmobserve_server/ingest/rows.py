@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -141,8 +142,11 @@ class RunDelta:
     cost_usd: Decimal = field(default_factory=lambda: Decimal(0))
 
 
-def run_deltas(rows: list[dict[str, Any]]) -> list[RunDelta]:
-    """Per-run sums, sorted by run id (lock order, as above)."""
+def run_deltas(
+    rows: list[dict[str, Any]], *, counted: Callable[[dict[str, Any]], bool] = lambda row: True
+) -> list[RunDelta]:
+    """Per-run sums, sorted by run id (lock order, as above); `events` counts the rows that
+    `counted` says are events (`billing.quota.is_counted`: span markers are not)."""
     runs: dict[str, RunDelta] = {}
     for row in rows:
         start = row["timestamp"]
@@ -156,7 +160,7 @@ def run_deltas(rows: list[dict[str, Any]]) -> list[RunDelta]:
             run.root_name = row["name"]
         run.any_name = run.any_name or row["name"]
         run.customer_id = run.customer_id or row["customer_id"]
-        run.events += 1
+        run.events += counted(row)
         run.errors += row["status"] == "error"
         run.input_tokens += row["input_tokens"]
         run.output_tokens += row["output_tokens"]

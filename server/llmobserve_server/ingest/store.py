@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
+from llmobserve_server.billing.quota import is_counted
 from llmobserve_server.db.models import Run, TraceEvent, UsageDaily, UsageHourly, UsageMonthly
 from llmobserve_server.ingest.pg_arrays import EncodedArray, Encoder, encoder_for
 from llmobserve_server.ingest.rows import (
@@ -183,9 +184,11 @@ def commit_with_rollups(
 
     Under the counter's lock the returned count is exact, so the batches' [count - counted,
     count] intervals tile the month without gaps or overlaps (the usage emails rely on it)."""
-    hourly = usage_deltas(account_id, new_rows)
+    # Span markers are structure: they make their runs, but are no events in any sum.
+    hourly = usage_deltas(account_id, [row for row in new_rows if is_counted(row)])
+    runs = run_deltas(new_rows, counted=is_counted)
     writes = [
-        (_RUNS_UPSERT, [_run_row(account_id, delta) for delta in run_deltas(new_rows)]),
+        (_RUNS_UPSERT, [_run_row(account_id, delta) for delta in runs]),
         (_HOURLY_UPSERT, hourly),
         (_DAILY_UPSERT, daily_deltas(hourly)),
     ]

@@ -4,7 +4,8 @@
     print(format_report(report))
 
 For every account whose plan has a finite `retention_days` (Free 7, Pro 90; Enterprise keeps
-everything), with `cutoff = now - retention_days`:
+everything; the self-hosted plan keeps `RETENTION_DAYS`, everything while it is unset), with
+`cutoff = now - retention_days`:
 
 - `trace_events`: an event goes when `timestamp < cutoff`.
 - `usage_hourly`: an hour bucket goes only when the whole hour is older than the cutoff
@@ -40,7 +41,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, delete, func, select, 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute
 
-from llmobserve_server.billing.plans import plan_for
+from llmobserve_server.billing.plans import retention_days_for
 from llmobserve_server.db.models import (
     Account,
     AuditEvent,
@@ -96,13 +97,21 @@ def run_retention(
     now: datetime | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     should_stop: Callable[[], bool] = lambda: False,
+    self_hosted_days: int | None = None,
 ) -> RetentionReport | None:
-    """Delete expired data under the job's lock; None when another run holds it."""
+    """Delete expired data under the job's lock; None when another run holds it.
+    `self_hosted_days` is the operator's `RETENTION_DAYS` for self-hosted accounts."""
     with job_lock(engine, "retention", RETENTION_LOCK_ID) as acquired:
         if not acquired:
             logger.info("retention: another run is in progress, skipping")
             return None
-        return apply_retention(engine, now=now, batch_size=batch_size, should_stop=should_stop)
+        return apply_retention(
+            engine,
+            now=now,
+            batch_size=batch_size,
+            should_stop=should_stop,
+            self_hosted_days=self_hosted_days,
+        )
 
 
 def apply_retention(
@@ -112,6 +121,7 @@ def apply_retention(
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
+    self_hosted_days: int | None = None,
 ) -> RetentionReport:
     """Delete (or with `dry_run`, count) every account's expired rows. Takes no lock: call
     `run_retention` unless you hold it or only count."""
@@ -120,7 +130,7 @@ def apply_retention(
     started = time.monotonic()
     report = RetentionReport(dry_run=dry_run, now=now or datetime.now(timezone.utc))
     for account_id, tier in _accounts(engine):
-        days = plan_for(tier).retention_days
+        days = retention_days_for(tier, self_hosted_days=self_hosted_days)
         if days is None:
             continue
         if should_stop():

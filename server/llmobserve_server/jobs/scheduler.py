@@ -59,8 +59,11 @@ class PeriodicJob:
 
 
 @contextmanager
-def retention_schedule(engine: Engine, *, interval_hours: float) -> Iterator[None]:
-    """Run retention every `interval_hours` (0 disables it) for the duration of the block."""
+def retention_schedule(
+    engine: Engine, *, interval_hours: float, self_hosted_days: int | None = None
+) -> Iterator[None]:
+    """Run retention every `interval_hours` (0 disables it) for the duration of the block;
+    self-hosted accounts keep `self_hosted_days` (None: everything)."""
     if interval_hours <= 0:
         yield
         return
@@ -68,7 +71,7 @@ def retention_schedule(engine: Engine, *, interval_hours: float) -> Iterator[Non
     _make_visible(logging.getLogger("llmobserve_server.jobs"))
 
     def run_once(stop: threading.Event) -> None:
-        report = run_retention(engine, should_stop=stop.is_set)
+        report = run_retention(engine, should_stop=stop.is_set, self_hosted_days=self_hosted_days)
         if report is not None:
             logger.info("%s", format_report(report))
 

@@ -20,7 +20,6 @@ from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.plans import PLANS
 from llmobserve_server.web import admin_accounts
 from llmobserve_server.web.admin_access import StaffDep, not_found
-from llmobserve_server.web.amounts import usd_brief
 from llmobserve_server.web.templating import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -43,7 +42,6 @@ def overview_page(request: Request, staff: StaffDep, db: SystemDbDep) -> HTMLRes
         by_cost=top_by_cost(db, days=[day.day for day in overview.volume]),
         near=near_quota(db, now=now),
         priced=[plan for plan in PLANS.values() if (plan.price_usd_per_month or 0) > 0],
-        usd_brief=usd_brief,
     )
 
 

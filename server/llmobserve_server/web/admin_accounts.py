@@ -22,7 +22,6 @@ from llmobserve_server.billing.plans import PLANS, plan_for
 from llmobserve_server.billing.tier_change import TierChangeError
 from llmobserve_server.db.models import Account
 from llmobserve_server.web.admin_access import StaffDep, StaffForm, not_found
-from llmobserve_server.web.amounts import usd_brief
 from llmobserve_server.web.flash import Kind, set_flash
 from llmobserve_server.web.templating import render
 
@@ -96,7 +95,6 @@ def account_page(
         event_series=[{"label": "Events", "values": [day.events for day in detail.usage]}],
         cost_series=[{"label": "Cost", "values": [float(day.cost_usd) for day in detail.usage]}],
         billing_enabled=request.app.state.settings.billing_enabled,
-        usd_brief=usd_brief,
     )
 
 

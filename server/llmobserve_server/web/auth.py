@@ -93,6 +93,7 @@ def sign_up_submit(
                 password=password,
                 name=values["name"],
                 ip=client_ip(request),
+                tier=request.app.state.settings.new_account_tier,
             )
         except ApiError as exc:
             errors[_FIELD_OF_CODE.get(exc.code, "email")] = exc.message

@@ -76,7 +76,7 @@ def billing_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse
         "settings/billing.html",
         viewer=viewer,
         plan=plan,
-        card=plan_card(plan),
+        card=plan_card(plan, self_hosted_days=settings.retention_days),
         cards=plan_cards(),
         free=FREE,
         meter=usage_meter(db, account, datetime.now(timezone.utc)),

@@ -13,9 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 from llmobserve_server.analytics.costs import COUNTS, GroupBy, cost_report
 from llmobserve_server.analytics.overview import change
 from llmobserve_server.analytics.timeseries import cost_series
+from llmobserve_server.analytics.unpriced import unpriced_events
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.money import format_usd
 from llmobserve_server.web.charts import bucket_labels, chart_series
+from llmobserve_server.web.cost_rows import MODEL_VIEWS, shown_rows
 from llmobserve_server.web.keys import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import RangeError, parse_range, range_from_query
 from llmobserve_server.web.templating import render
@@ -41,13 +43,16 @@ CSV_COLUMNS = ("cost_usd", *COUNTS)
 def costs_page(
     request: Request, viewer: ViewerDep, db: DbDep, group_by: str = "day"
 ) -> HTMLResponse:
-    """Three queries: the rows, their totals, and the chart's series."""
+    """Three queries: the rows, their totals, and the chart's series (and the unpriced events;
+    by model, the events without one by provider)."""
     chosen, range_error = range_from_query(request.query_params)
     group = GROUPS.get(group_by, "day")
     window = chosen.window(viewer.account.id)
     report = cost_report(db, **window, group_by=group, limit=PAGE_ROWS)
     split_by = None if group == "day" else group
     series = cost_series(db, **window, bucket=chosen.bucket, split_by=split_by, top=6)
+    model_view = request.query_params.get("models", MODEL_VIEWS[0])
+    model_view = model_view if model_view in MODEL_VIEWS else MODEL_VIEWS[0]
     return render(
         request,
         "costs/costs.html",
@@ -59,8 +64,11 @@ def costs_page(
         group=group,
         groups=GROUPS,
         report=report,
+        rows=shown_rows(db, window, group, report, model_view=model_view),
+        model_view=model_view,
         labels=bucket_labels(series),
         series=chart_series(series, split_by),
+        unpriced=unpriced_events(db, **window),
     )
 
 

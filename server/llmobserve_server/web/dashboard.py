@@ -11,13 +11,16 @@ from fastapi.responses import HTMLResponse
 
 from llmobserve_server.analytics.dimensions import Dimension
 from llmobserve_server.analytics.overview import (
+    KeyCost,
     change,
     compare_periods,
     has_usage,
     run_averages,
     top_costs,
 )
+from llmobserve_server.analytics.sections import top_level_sections
 from llmobserve_server.analytics.timeseries import cost_series
+from llmobserve_server.analytics.unpriced import unpriced_events
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.web.charts import bucket_labels, chart_series
@@ -29,13 +32,14 @@ from llmobserve_server.web.viewer import ViewerDep
 router = APIRouter(include_in_schema=False)
 
 TOP = 5
+ALL_SECTIONS = 1000  # sections are an app's features: a few dozen at most
 SPLITS: dict[str, Dimension] = {"provider": "provider", "model": "model"}
 TOP_TABLES: tuple[Dimension, ...] = ("model", "customer", "section")
 
 
 @router.get("/")
 def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider") -> HTMLResponse:
-    """Six queries on the rollup and runs, whatever the range (one more for a new account), and
+    """Seven queries on the rollup and runs, whatever the range (one more for a new account), and
     one row for the month's usage meter."""
     chosen, range_error = range_from_query(request.query_params)
     split_by = SPLITS.get(split, "provider")
@@ -46,10 +50,16 @@ def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider"
             return render(request, "dashboard/getting_started.html", viewer=viewer)
     series = cost_series(db, **window, bucket=chosen.bucket, split_by=split_by, top=6)
     total = periods.current.cost_usd
-    tops = {
+    tops: dict[Dimension, list[KeyCost]] = {
         dimension: top_costs(db, **window, dimension=dimension, limit=TOP, total_cost_usd=total)
         for dimension in TOP_TABLES
+        if dimension != "section"
     }
+    # A section's cost includes its subsections' (`support` holds `support/drafting`).
+    every_section = top_costs(
+        db, **window, dimension="section", limit=ALL_SECTIONS, total_cost_usd=total
+    )
+    tops["section"] = top_level_sections(every_section, limit=TOP)
     return render(
         request,
         "pages/home.html",
@@ -65,4 +75,5 @@ def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider"
         series=chart_series(series, split_by),
         tops=tops,
         meter=usage_meter(db, viewer.account, datetime.now(timezone.utc)),
+        unpriced=unpriced_events(db, **window),
     )

@@ -1,6 +1,6 @@
 """Jinja filters: money as money, counts with separators, dates and "2 hours ago".
 
-{{ report.total_cost_usd | usd }}         $1,234.56   $0.000435   $0.00
+{{ report.total_cost_usd | usd }}         $1,234.56   $0.000435   $0.00   (money.display_usd)
 {{ report.total_events | number }}         12,345
 {{ key.created_at | date }}                Nov 25, 2026
 {{ key.last_used_at | ago }}               2 hours ago   (or "never" for None)
@@ -9,24 +9,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
 
-from llmobserve_server.money import format_usd
+from llmobserve_server.money import display_usd
 
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600))
-
-
-def usd(amount: Decimal | str | int | None) -> str:
-    """Dollars with thousands separators; cents for amounts of a dollar or more, and every
-    significant decimal below that (LLM calls cost fractions of a cent)."""
-    value = Decimal(0) if amount is None else Decimal(amount)
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1:
-        return f"{sign}${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-    exact = format_usd(value).rstrip("0")
-    whole, _, cents = exact.partition(".")
-    return f"{sign}${whole}.{cents.ljust(2, '0')}"
 
 
 def number(value: int | None) -> str:
@@ -64,7 +50,7 @@ def ago(value: datetime | None, *, now: datetime | None = None, never: str = "ne
 
 
 FILTERS = {
-    "usd": usd,
+    "usd": display_usd,
     "number": number,
     "date": date,
     "datetime": datetime_utc,

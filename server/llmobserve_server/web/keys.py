@@ -10,11 +10,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from llmobserve_server.analytics.dimensions import Dimension
-from llmobserve_server.web.amounts import usd_brief
 
 UNSET_LABELS: dict[str, str] = {
-    "provider": "Unknown provider",
-    "model": "Unknown model",
+    "provider": "No provider (custom events)",
+    "model": "No model (custom events)",
     "customer": "No customer",
     "section": "No section",
     "agent": "No agent",
@@ -60,6 +59,5 @@ TEMPLATE_HELPERS: dict[str, Any] = {
     "runs_href": runs_href,
     "costs_href": costs_href,
     "dimension_titles": DIMENSION_TITLES,
-    "usd_brief": usd_brief,
 }
 """What the dashboard templates call; pages pass these to `render`."""

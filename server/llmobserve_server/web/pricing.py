@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from llmobserve_server.api.deps import DbDep
-from llmobserve_server.billing.plans import PLANS, Plan
+from llmobserve_server.billing.plans import SAAS_PLANS, Plan
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import find_viewer
 
@@ -22,6 +22,7 @@ TAGLINES = {
     "free": "For trying llmobserve on a side project.",
     "pro": "For a team with LLM features in production.",
     "enterprise": "For large volumes and contracts.",
+    "self_hosted": "Your own server: no quota, no member limit.",
 }
 
 
@@ -41,8 +42,11 @@ class PlanCard:
         return (self.events, self.retention, self.members)
 
 
-def plan_card(plan: Plan) -> PlanCard:
-    if plan.price_usd_per_month is None:
+def plan_card(plan: Plan, *, self_hosted_days: int | None = None) -> PlanCard:
+    """`self_hosted_days`: the server's RETENTION_DAYS, what the self-hosted plan keeps."""
+    if plan.tier == "self_hosted":
+        price, period = "Free", "on your own server"
+    elif plan.price_usd_per_month is None:
         price, period = "Custom", ""
     else:
         price, period = f"${plan.price_usd_per_month:,.0f}", "/ month"
@@ -51,11 +55,16 @@ def plan_card(plan: Plan) -> PlanCard:
         if plan.events_per_month is None
         else f"{plan.events_per_month:,} events / month"
     )
-    retention = (
-        "Custom retention"
-        if plan.retention_days is None
-        else f"{plan.retention_days} days of history"
-    )
+    if plan.tier == "self_hosted":
+        retention = (
+            "History kept until the operator sets RETENTION_DAYS"
+            if self_hosted_days is None
+            else f"{self_hosted_days} days of history (RETENTION_DAYS)"
+        )
+    elif plan.retention_days is None:
+        retention = "Custom retention"
+    else:
+        retention = f"{plan.retention_days} days of history"
     if plan.max_members is None:
         members = "Unlimited members"
     else:
@@ -66,7 +75,8 @@ def plan_card(plan: Plan) -> PlanCard:
 
 
 def plan_cards() -> list[PlanCard]:
-    return [plan_card(plan) for plan in PLANS.values()]
+    """The plans sold on this server (never the self-hosted one)."""
+    return [plan_card(plan) for plan in SAAS_PLANS.values()]
 
 
 @router.get("/pricing")

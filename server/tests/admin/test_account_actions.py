@@ -124,6 +124,19 @@ def test_staff_change_an_account_s_plan(staff: SignedInUser, user: SignedInUser)
     assert "is now on the Pro plan" in page.text
 
 
+def test_staff_put_an_account_on_the_self_hosted_plan_and_back(
+    staff: SignedInUser, user: SignedInUser
+) -> None:
+    page = staff.client.get(f"/admin/accounts/{user.account_id}").text
+    assert 'value="self_hosted"' in page  # offered by the console's plan form
+    response = post_form(staff, f"/admin/accounts/{user.account_id}/tier", tier="self_hosted")
+    assert response.status_code == 303
+    assert user.client.get("/v1/ping").json()["account"]["subscription_tier"] == "self_hosted"
+    assert "is now on the Self-hosted plan" in staff.client.get(response.headers["location"]).text
+    post_form(staff, f"/admin/accounts/{user.account_id}/tier", tier="free")
+    assert user.client.get("/v1/ping").json()["account"]["subscription_tier"] == "free"
+
+
 def test_an_unknown_plan_is_refused_with_a_message_and_nothing_changes(
     staff: SignedInUser, user: SignedInUser
 ) -> None:

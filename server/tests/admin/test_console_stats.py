@@ -79,6 +79,7 @@ def test_accounts_per_plan_and_disabled_accounts(overview: PlatformOverview) -> 
         ("free", 2),
         ("pro", 2),
         ("enterprise", 1),
+        ("self_hosted", 0),
     ]
     assert (overview.accounts, overview.disabled) == (5, 1)
 

@@ -45,7 +45,7 @@ def test_an_unknown_tier_is_a_clear_error(server: RunningServer, user: SignedInU
     code, _, err = set_tier_cli(server, "--email", user.email, "--tier", "gold")
 
     assert code == 1
-    assert "Unknown tier 'gold': choose one of free, pro, enterprise." in err
+    assert "Unknown tier 'gold': choose one of free, pro, enterprise, self_hosted." in err
     assert tier_of(user) == "free"
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from llmobserve_server.web.filters import ago, date, number, usd
+from llmobserve_server.money import display_usd
+from llmobserve_server.web.filters import FILTERS, ago, date, number
 from llmobserve_server.web.redirects import safe_next
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -25,10 +26,18 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
         (None, "$0.00"),
         ("12.345", "$12.35"),
         (Decimal("-3"), "-$3.00"),
+        (Decimal("0.01999882"), "$0.02"),
+        (Decimal("0.9650"), "$0.965"),
+        (Decimal("0.001317449"), "$0.001317"),
+        (Decimal("0.999996"), "$1.00"),
     ],
 )
-def test_usd_formats_money_as_money(amount: Decimal | str | None, shown: str) -> None:
-    assert usd(amount) == shown
+def test_display_usd_formats_money_as_money(amount: Decimal | str | None, shown: str) -> None:
+    assert display_usd(amount) == shown
+
+
+def test_the_usd_filter_is_the_one_money_formatter() -> None:
+    assert FILTERS["usd"] is display_usd
 
 
 @pytest.mark.parametrize(

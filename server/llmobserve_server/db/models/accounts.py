@@ -29,7 +29,8 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint(
-            "subscription_tier IN ('free', 'pro', 'enterprise')", name="subscription_tier"
+            "subscription_tier IN ('free', 'pro', 'enterprise', 'self_hosted')",
+            name="subscription_tier",
         ),
     )
 

@@ -88,8 +88,19 @@
     });
   }
 
-  var money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD",
-    minimumFractionDigits: 2, maximumFractionDigits: 6 });
+  // The pages' one money rule (money.display_usd): cents from a dollar up, four significant
+  // digits below, never fewer than two decimals.
+  var cents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD",
+    minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var money = { format: function (value) {
+    var amount = Math.abs(Number(value));
+    if (amount === 0 || amount >= 0.995) { return cents.format(Number(value)); }
+    var digits = Math.min(20, 3 - Math.floor(Math.log10(amount)));
+    var text = amount.toFixed(digits).replace(/0+$/, "");
+    var decimals = text.split(".")[1] || "";
+    while (decimals.length < 2) { decimals += "0"; }
+    return (Number(value) < 0 ? "-$" : "$") + text.split(".")[0] + "." + decimals;
+  } };
   var palette = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#64748b"];
 
   function wireCharts(root) {
