@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from llmobserve_server import testing
+from llmobserve_server.accounts.passwords import PROFILE_VARIABLE
 from llmobserve_server.testing import AppRole, RunningServer, run_server
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -69,8 +70,12 @@ def server_for(
 
     On PostgreSQL it runs as production should: DATABASE_URL is a role of its own that does not
     own the tables (so Row Level Security holds it) and DATABASE_OWNER_URL the owner, which
-    migrates. `server.full_access_url` sees every account's rows."""
+    migrates. `server.full_access_url` sees every account's rows. A server with
+    LLMOBSERVE_ENV=production hashes passwords with the production parameters (it refuses the
+    suite's cheap profile, see conftest.py)."""
     env = dict(extra_env or {})
+    if env.get("LLMOBSERVE_ENV") == "production":
+        env.setdefault(PROFILE_VARIABLE, "")
     if backend == "sqlite":
         with run_server(
             backend=backend, database_url=None, data_dir=data_dir, extra_env=env
