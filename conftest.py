@@ -10,14 +10,32 @@ See docs/contributing.md ("Running the tests").
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.support.pool import ServerPool
 
 # Before any server code is imported (and inherited by every server a test starts): argon2id at
 # its minimum cost. A production server refuses this profile; the production parameters are
 # asserted in server/tests/accounts/test_password_hash_profiles.py.
 # `LLMOBSERVE_PASSWORD_HASH_PROFILE=production pytest …` runs the suite with the real ones.
 os.environ.setdefault("LLMOBSERVE_PASSWORD_HASH_PROFILE", "test")
+
+
+@pytest.fixture(scope="session")
+def server_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    """This worker's shared servers (server/tests/support/pool.py)."""
+    from tests.support.pool import ServerPool
+
+    pool = ServerPool(tmp_path_factory.mktemp("pool"))
+    try:
+        yield pool
+    finally:
+        pool.close()
+
 
 # Test ids (not paths on disk) of the tests that share one browser: they run on one worker.
 BROWSER_TESTS = "server/tests/web/browser/"

@@ -14,6 +14,8 @@ from llmobserve_server import testing
 from llmobserve_server.accounts.passwords import PROFILE_VARIABLE
 from llmobserve_server.testing import AppRole, RunningServer, run_server
 
+# A bound, not an expectation: on a loaded 2-core machine a start has taken over a minute.
+STARTUP_TIMEOUT = 300.0
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -78,7 +80,11 @@ def server_for(
         env.setdefault(PROFILE_VARIABLE, "")
     if backend == "sqlite":
         with run_server(
-            backend=backend, database_url=None, data_dir=data_dir, extra_env=env
+            backend=backend,
+            database_url=None,
+            data_dir=data_dir,
+            extra_env=env,
+            startup_timeout=STARTUP_TIMEOUT,
         ) as running:
             yield running
         return
@@ -90,5 +96,6 @@ def server_for(
             owner_database_url=owner_url,
             data_dir=data_dir,
             extra_env=env,
+            startup_timeout=STARTUP_TIMEOUT,
         ) as running:
             yield running
