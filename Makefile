@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
 
 .PHONY: run test lock lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions \
-	bench-dashboard schema vendor clean docs docs-serve release-check
+	bench-dashboard schema vendor clean docs docs-serve release-check screenshots
 
 $(INSTALLED_RUN): server/pyproject.toml sdk/python/pyproject.toml VERSION $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,8 +37,13 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy server/llmobserve_server sdk/python/llmobserve
 
+## pytest alone: two workers (pyproject.toml); `make pytest PYTEST_ARGS="-n 0"` runs serially.
 pytest: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Re-take the README's and docs' screenshots (docs/images/*.png) from the browser tests; commit them.
+screenshots: $(INSTALLED)
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest server/tests/web/browser --db postgresql -n 0 $(PYTEST_ARGS)
 
 ## Re-resolve every dependency afresh and pin the result in constraints.txt (commit it).
 lock:

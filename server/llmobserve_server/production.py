@@ -7,6 +7,7 @@ a message naming the variable and how to make one.
 
 from __future__ import annotations
 
+from llmobserve_server.accounts.passwords import PROFILE_VARIABLE, configured_profile
 from llmobserve_server.config import DEVELOPMENT_SECRET_KEY, Settings
 
 MIN_SECRET_KEY_LENGTH = 32
@@ -29,6 +30,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             f"SECRET_KEY is {len(secret)} characters long; use at least "
             f"{MIN_SECRET_KEY_LENGTH} random characters. Generate one with: {GENERATE_HINT}"
+        )
+    if configured_profile() != "production":
+        problems.append(
+            f"{PROFILE_VARIABLE}={configured_profile()} is the test suite's cheap password "
+            "hashing; unset it."
         )
     return problems
 

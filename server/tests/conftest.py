@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from llmobserve_server.testing import RunningServer
-from tests.support.databases import server_for
 from tests.support.factories import SignedInUser, sign_up
 from tests.support.mail import mail_server, mailbox  # noqa: F401  (fixtures)
+from tests.support.pool import ServerPool
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -43,10 +43,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(backend: str, server_pool: ServerPool) -> RunningServer:
     """One running server per backend, shared by the tests: they isolate by signing up anew."""
-    with server_for(backend, tmp_path_factory.mktemp(f"server-{backend}"), "server") as running:
-        yield running
+    return server_pool.get(backend)
 
 
 @pytest.fixture

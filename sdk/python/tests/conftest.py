@@ -18,10 +18,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from support.accounts import Account, sign_up  # noqa: E402
 from support.faulty_proxy import FaultyProxy  # noqa: E402
+from tests.support.pool import ServerPool  # noqa: E402  (the server suite's support package)
 
 import llmobserve  # noqa: E402
 from llmobserve import _client, _log  # noqa: E402
-from llmobserve_server.testing import RunningServer, run_server  # noqa: E402
+from llmobserve_server.testing import RunningServer  # noqa: E402
 
 # Fast enough for tests; the defaults are for production.
 FAST_OPTIONS: dict[str, Any] = {
@@ -39,11 +40,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def collector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """A real llmobserve server (SQLite) for the whole session; tests isolate by account."""
-    data_dir = tmp_path_factory.mktemp("collector")
-    with run_server(backend="sqlite", database_url=None, data_dir=data_dir) as server:
-        yield server
+def collector(server_pool: ServerPool) -> RunningServer:
+    """A real llmobserve server (SQLite) for the whole session, the server tests' SQLite server
+    (the root conftest.py's `server_pool`); tests isolate by account."""
+    return server_pool.get("sqlite")
 
 
 @pytest.fixture

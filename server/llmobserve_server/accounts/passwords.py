@@ -1,9 +1,19 @@
-"""Password hashing (argon2id) and the password rule."""
+"""Password hashing (argon2id) and the password rule.
+
+The argon2id parameters come from a profile: `production` (the default, RFC 9106's low-memory
+recommendation) or `test`, which the test suite selects with LLMOBSERVE_PASSWORD_HASH_PROFILE=test
+so that its thousands of sign-ups do not each pay 64 MiB and three passes. A production server
+refuses to start with the test profile (`llmobserve_server.production`). Hashes record their own
+parameters, so either profile verifies the other's.
+"""
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+import os
+
+from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -30,7 +40,37 @@ _COMMON_PASSWORDS = frozenset(
     }
 )
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+PROFILE_VARIABLE = "LLMOBSERVE_PASSWORD_HASH_PROFILE"
+PRODUCTION_PARAMETERS = RFC_9106_LOW_MEMORY  # argon2id, t=3, m=64 MiB, p=4
+# The same hash shape at argon2's minimum cost: for the test suite only.
+TEST_PARAMETERS = Parameters(
+    type=Type.ID,
+    version=RFC_9106_LOW_MEMORY.version,
+    salt_len=RFC_9106_LOW_MEMORY.salt_len,
+    hash_len=RFC_9106_LOW_MEMORY.hash_len,
+    time_cost=1,
+    memory_cost=8,
+    parallelism=1,
+)
+PROFILES = {"production": PRODUCTION_PARAMETERS, "test": TEST_PARAMETERS}
+
+
+def configured_profile() -> str:
+    """The profile LLMOBSERVE_PASSWORD_HASH_PROFILE names (unset or empty: `production`)."""
+    return os.environ.get(PROFILE_VARIABLE) or "production"
+
+
+def parameters_for(profile: str) -> Parameters:
+    try:
+        return PROFILES[profile]
+    except KeyError:
+        raise ValueError(
+            f"{PROFILE_VARIABLE}={profile!r} is not a password hash profile: unset it "
+            "(production) or set it to 'test' (the test suite's cheap hashes)"
+        ) from None
+
+
+_hasher = PasswordHasher.from_parameters(parameters_for(configured_profile()))
 # Verified against when the email is unknown, so that response time does not tell.
 _DUMMY_HASH = _hasher.hash("llmobserve-no-such-user")
 

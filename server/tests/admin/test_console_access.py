@@ -9,12 +9,13 @@ import pytest
 
 from tests.support.factories import SignedInUser
 
+NO_SUCH_ACCOUNT = uuid.UUID("3f0b6c1e-7d2a-4e59-8c41-9a6d2e7b5f10")  # fixed: test ids must not vary
 CONSOLE_URLS = (
     "/admin",
     "/admin/",
     "/admin/accounts",
     "/admin/accounts?q=acme&tier=pro",
-    f"/admin/accounts/{uuid.uuid4()}",
+    f"/admin/accounts/{NO_SUCH_ACCOUNT}",
     "/admin/accounts/not-an-id",
     "/admin/accounts/x/disable",  # a POST-only route: no 405 either
     "/admin/no-such-page",
@@ -86,7 +87,7 @@ def test_staff_see_the_console_and_its_account_list(staff: SignedInUser) -> None
 
 
 @pytest.mark.parametrize(
-    "url", [f"/admin/accounts/{uuid.uuid4()}", "/admin/accounts/not-an-id", "/admin/nothing"]
+    "url", [f"/admin/accounts/{NO_SUCH_ACCOUNT}", "/admin/accounts/not-an-id", "/admin/nothing"]
 )
 def test_staff_get_a_404_for_an_account_or_page_that_does_not_exist(
     staff: SignedInUser, url: str

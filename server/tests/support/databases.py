@@ -11,8 +11,11 @@ import psycopg
 import pytest
 
 from llmobserve_server import testing
+from llmobserve_server.accounts.passwords import PROFILE_VARIABLE
 from llmobserve_server.testing import AppRole, RunningServer, run_server
 
+# A bound, not an expectation: on a loaded 2-core machine a start has taken over a minute.
+STARTUP_TIMEOUT = 300.0
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -69,11 +72,19 @@ def server_for(
 
     On PostgreSQL it runs as production should: DATABASE_URL is a role of its own that does not
     own the tables (so Row Level Security holds it) and DATABASE_OWNER_URL the owner, which
-    migrates. `server.full_access_url` sees every account's rows."""
+    migrates. `server.full_access_url` sees every account's rows. A server with
+    LLMOBSERVE_ENV=production hashes passwords with the production parameters (it refuses the
+    suite's cheap profile, see conftest.py)."""
     env = dict(extra_env or {})
+    if env.get("LLMOBSERVE_ENV") == "production":
+        env.setdefault(PROFILE_VARIABLE, "")
     if backend == "sqlite":
         with run_server(
-            backend=backend, database_url=None, data_dir=data_dir, extra_env=env
+            backend=backend,
+            database_url=None,
+            data_dir=data_dir,
+            extra_env=env,
+            startup_timeout=STARTUP_TIMEOUT,
         ) as running:
             yield running
         return
@@ -85,5 +96,6 @@ def server_for(
             owner_database_url=owner_url,
             data_dir=data_dir,
             extra_env=env,
+            startup_timeout=STARTUP_TIMEOUT,
         ) as running:
             yield running

@@ -29,8 +29,8 @@ import httpx
 import pytest
 
 from llmobserve_server.testing import RunningServer
-from tests.support.databases import server_for
 from tests.support.mail import Mailbox
+from tests.support.pool import ServerPool
 
 SECRET_KEY = "sk_test_llmobserve_fake"
 WEBHOOK_SECRET = "whsec_test_llmobserve"
@@ -274,15 +274,10 @@ def fake_stripe() -> Iterator[FakeStripe]:
 
 @pytest.fixture(scope="session")
 def billing_server(
-    backend: str,
-    fake_stripe: FakeStripe,
-    mailbox: Mailbox,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[RunningServer]:
+    backend: str, fake_stripe: FakeStripe, mailbox: Mailbox, server_pool: ServerPool
+) -> RunningServer:
     """A server (per backend) with billing on, against `fake_stripe`, mailing `mailbox`."""
-    data_dir = tmp_path_factory.mktemp(f"billing-server-{backend}")
-    with server_for(backend, data_dir, "billing", billing_env(fake_stripe, mailbox)) as running:
-        yield running
+    return server_pool.get(backend, billing_env(fake_stripe, mailbox))
 
 
 def billing_env(fake: FakeStripe, mailbox: Mailbox) -> dict[str, str]:

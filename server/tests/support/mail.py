@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from llmobserve_server.testing import RunningServer, free_port
-from tests.support.databases import server_for
+from tests.support.pool import ServerPool
 
 # Sent at every sign-up: left out of `to` and `wait_for` (which count a test's own emails) and
 # read with `confirmation_link`.
@@ -110,13 +110,9 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def mail_server(
-    backend: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
+def mail_server(backend: str, mailbox: Mailbox, server_pool: ServerPool) -> RunningServer:
     """A server (per backend) whose SMTP_URL points at `mailbox`."""
-    data_dir = tmp_path_factory.mktemp(f"mail-server-{backend}")
-    with server_for(backend, data_dir, "mail", mailbox.smtp_env()) as running:
-        yield running
+    return server_pool.get(backend, mailbox.smtp_env())
 
 
 def confirm_email(mailbox: Mailbox, client: httpx.Client, email: str) -> None:

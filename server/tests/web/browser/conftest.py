@@ -3,7 +3,8 @@
 `page` is a fresh browser context per test on a session-wide browser. It fails the test when the
 page requests anything that is not on 127.0.0.1 (the dashboard must work offline, without a CDN),
 logs a console error, or violates the Content-Security-Policy. `screenshot(page, name)` saves a
-full-page PNG to docs/images/<name>.png for the README.
+full-page PNG to docs/images/<name>.png for the README when UPDATE_SCREENSHOTS is set
+(`make screenshots`); a normal run leaves the tracked images alone.
 
 Browser tests run on PostgreSQL only when it is selected (`--db all` or `--db postgresql`):
 the pages are the same on both databases, and the browser is the slow part.
@@ -113,8 +114,11 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     assert not watch.console_errors, f"console errors: {watch.console_errors}"
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page PNG of `page` at docs/images/<name>.png."""
+def screenshot(page: Page, name: str) -> Path | None:
+    """A full-page PNG of `page` at docs/images/<name>.png, with UPDATE_SCREENSHOTS set (`make
+    screenshots`); otherwise nothing: the images are the docs', not a by-product of every run."""
+    if not os.environ.get("UPDATE_SCREENSHOTS"):
+        return None
     IMAGES.mkdir(parents=True, exist_ok=True)
     path = IMAGES / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
