@@ -66,10 +66,14 @@ class RunningServer:
 
     def wait_for_log(self, text: str, *, count: int = 1, timeout: float = 30.0) -> None:
         """Until `text` is in the log `count` times: what the server logs after an effect a test
-        can see (a commit, a signal) may trail it a moment."""
+        can see (a commit, a signal) may trail it a moment. Raises `TimeoutError` (with the
+        log's tail) when it is not there within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while self.log().count(text) < count:
-            assert time.monotonic() < deadline, f"{text!r} not logged {count}x:\n{self.log_tail()}"
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"{text!r} not logged {count}x within {timeout}s:\n{self.log_tail()}"
+                )
             time.sleep(0.05)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from typing import cast
+
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so that migrations can refer to them on every database.
@@ -17,3 +19,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def primary_key_names(model: type[Base]) -> tuple[str, ...]:
+    """The names of `model`'s primary key columns, in the table's order: what an upsert
+    conflicts on and what a row's key is built from, so they never drift from the table."""
+    table = cast(Table, model.__table__)
+    return tuple(column.name for column in table.primary_key.columns)

@@ -10,6 +10,8 @@ from decimal import Decimal
 from operator import add
 from typing import Any
 
+from llmobserve_server.db.base import primary_key_names
+from llmobserve_server.db.models import UsageDaily, UsageHourly
 from llmobserve_server.ingest.schema import EventIn
 from llmobserve_server.pricing import PricedEvent
 
@@ -61,8 +63,19 @@ def _hour(ts: datetime) -> datetime:
 ROLLUP_SUMS = ("events", "unpriced_events", "cost_usd", *TOKEN_FIELDS)
 """The rollups' summed columns (db.models.RollupSums), in the order the deltas below keep them
 while summing (tuples, built and added with fewer interpreter steps than a dict per key)."""
-_HOURLY_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
-_DAILY_KEY = ("account_id", "day", "dimension", "value", "provider", "model")
+
+_HOURLY_DIMENSIONS = tuple(
+    name for name in primary_key_names(UsageHourly) if name not in ("account_id", "hour")
+)
+"""usage_hourly's key past the account and hour: event row columns, '' where unset."""
+_HOURLY_COLUMNS = ("account_id", "hour", *_HOURLY_DIMENSIONS, *ROLLUP_SUMS)
+_DAILY_SHARED = tuple(
+    name
+    for name in primary_key_names(UsageDaily)
+    if name not in ("account_id", "day", "dimension", "value")
+)
+"""usage_daily's key past the account, day and slice: usage_hourly's columns of those names."""
+_DAILY_COLUMNS = ("account_id", "day", "dimension", "value", *_DAILY_SHARED, *ROLLUP_SUMS)
 
 
 def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -70,14 +83,7 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
     in the same order and cannot deadlock."""
     totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for row in rows:
-        key = (
-            _hour(row["timestamp"]),
-            row["provider"] or "",
-            row["model"] or "",
-            row["customer_id"] or "",
-            row["section"] or "",
-            row["agent"] or "",
-        )
+        key = (_hour(row["timestamp"]), *[row[name] or "" for name in _HOURLY_DIMENSIONS])
         sums = (
             1,
             int(row["cost_source"] == "unknown_model"),
@@ -87,7 +93,7 @@ def usage_deltas(account_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[dict
         total = totals.get(key)
         totals[key] = sums if total is None else tuple(map(add, total, sums))
     return [
-        dict(zip(_HOURLY_KEY + ROLLUP_SUMS, (account_id, *key, *totals[key]), strict=True))
+        dict(zip(_HOURLY_COLUMNS, (account_id, *key, *totals[key]), strict=True))
         for key in sorted(totals)
     ]
 
@@ -106,15 +112,15 @@ def daily_deltas(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for delta in hourly:
         sums = tuple([delta[name] for name in ROLLUP_SUMS])
-        day, provider, model = delta["hour"].replace(hour=0), delta["provider"], delta["model"]
-        keys = [(day, "", "", provider, model)]
-        keys += [(day, name, delta[column], provider, model) for name, column in DAILY_SLICES]
+        day, shared = delta["hour"].replace(hour=0), [delta[name] for name in _DAILY_SHARED]
+        keys = [(day, "", "", *shared)]
+        keys += [(day, name, delta[column], *shared) for name, column in DAILY_SLICES]
         for key in keys:
             total = totals.get(key)
             totals[key] = sums if total is None else tuple(map(add, total, sums))
     account_id = hourly[0]["account_id"] if hourly else None
     return [
-        dict(zip(_DAILY_KEY + ROLLUP_SUMS, (account_id, *key, *totals[key]), strict=True))
+        dict(zip(_DAILY_COLUMNS, (account_id, *key, *totals[key]), strict=True))
         for key in sorted(totals, key=_lock_order)
     ]
 

@@ -41,8 +41,6 @@ _RUNS: Table = Run.__table__  # type: ignore[assignment]
 _MONTHLY: Table = UsageMonthly.__table__  # type: ignore[assignment]
 _DAILY: Table = UsageDaily.__table__  # type: ignore[assignment]
 
-_USAGE_KEY = ("account_id", "hour", "provider", "model", "customer_id", "section", "agent")
-_DAILY_KEY = ("account_id", "day", "dimension", "value", "provider", "model")
 _RUN_SUMS = ("events", "errors", "input_tokens", "output_tokens", "cost_usd")
 
 # Receives the dialect's INSERT and adds its ON CONFLICT / RETURNING clauses.
@@ -228,7 +226,7 @@ def _on_run_conflict(insert: Any) -> Any:
     """A root span (no parent) names its run; until one arrives, the first named event does."""
     excluded = insert.excluded
     return insert.on_conflict_do_update(
-        index_elements=["account_id", "run_id"],
+        index_elements=list(_RUNS.primary_key.columns),
         set_={
             "name": case(
                 (excluded.name_from_root, excluded.name),
@@ -250,10 +248,10 @@ def _on_run_conflict(insert: Any) -> Any:
     )
 
 
-def _adding(table: Table, key: tuple[str, ...]) -> Completion:
-    """ON CONFLICT on `key`: add the new row's sums to the stored ones."""
+def _adding(table: Table) -> Completion:
+    """ON CONFLICT on the table's primary key: add the new row's sums to the stored ones."""
     return lambda insert: insert.on_conflict_do_update(
-        index_elements=list(key),
+        index_elements=list(table.primary_key.columns),
         set_={name: table.c[name] + insert.excluded[name] for name in ROLLUP_SUMS},
     )
 
@@ -261,7 +259,7 @@ def _adding(table: Table, key: tuple[str, ...]) -> Completion:
 def _counting(insert: Any) -> Any:
     """The month's counter: add to it, and return the count after."""
     return insert.on_conflict_do_update(
-        index_elements=["account_id", "month"],
+        index_elements=list(_MONTHLY.primary_key.columns),
         set_={"events": _MONTHLY.c.events + insert.excluded.events},
     ).returning(_MONTHLY.c.events)
 
@@ -269,11 +267,11 @@ def _counting(insert: Any) -> Any:
 _EVENTS_INSERT = Upsert(
     "events",
     _EVENTS,
-    lambda insert: insert.on_conflict_do_nothing(index_elements=["account_id", "id"]).returning(
-        _EVENTS.c.id
-    ),
+    lambda insert: insert.on_conflict_do_nothing(
+        index_elements=list(_EVENTS.primary_key.columns)
+    ).returning(_EVENTS.c.id),
 )
-_HOURLY_UPSERT = Upsert("usage", _USAGE, _adding(_USAGE, _USAGE_KEY))
+_HOURLY_UPSERT = Upsert("usage", _USAGE, _adding(_USAGE))
 _RUNS_UPSERT = Upsert("runs", _RUNS, _on_run_conflict)
-_DAILY_UPSERT = Upsert("daily", _DAILY, _adding(_DAILY, _DAILY_KEY))
+_DAILY_UPSERT = Upsert("daily", _DAILY, _adding(_DAILY))
 _MONTHLY_UPSERT = Upsert("monthly", _MONTHLY, _counting)

@@ -2,10 +2,11 @@
 
 The common case, a batch where every event is valid, is one pydantic-core call for the whole
 list. Only when that fails are the events validated one by one, to tell the good from the bad.
-What the field types cannot express is checked here in plain Python afterwards, once per event:
-a timestamp at most 24 hours ahead (normalised to UTC), cached and reasoning tokens within their
-wholes, an over-long error cut short, metadata of at most 16 KB, and nothing PostgreSQL cannot
-store (U+0000 in text, NaN or Infinity in JSON).
+What the field types cannot express is checked here in plain Python afterwards, once per event
+(`event_problem`, which changes nothing): a timestamp at most 24 hours ahead and within range in
+UTC, cached and reasoning tokens within their wholes, metadata of at most 16 KB, and nothing
+PostgreSQL cannot store (U+0000 in text, NaN or Infinity in JSON). Each event that passes is then
+normalised (`normalise_event`: timestamp in UTC, an over-long error cut short).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def validate_batch(
             else event_problem(event, now=now, may_contain_nul=may_contain_nul)
         )
         if problem is None and event is not None:
+            normalise_event(event)
             valid.append(event)
         else:
             error = {"code": "invalid_event", "message": problem or "invalid event"}
@@ -86,13 +88,12 @@ def validate_batch(
 
 
 def event_problem(event: EventIn, *, now: datetime, may_contain_nul: bool) -> str | None:
-    """What is wrong with a well-typed event, as `field: problem`; None when it can be stored.
-    Normalises the timestamp to UTC and cuts an over-long error message (its cost still
-    counts)."""
+    """What is wrong with a well-typed event, as `field: problem`; None when it can be stored
+    (once `normalise_event` has made it so). Leaves the event as it is."""
     try:
         if event.timestamp - now > MAX_FUTURE_SKEW:
             return "timestamp: is more than 24 hours in the future; check the client's clock"
-        event.timestamp = event.timestamp.astimezone(timezone.utc)
+        event.timestamp.astimezone(timezone.utc)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         return "timestamp: is out of range"
     if event.cached_input_tokens + event.cache_write_input_tokens > event.input_tokens:
@@ -109,11 +110,19 @@ def event_problem(event: EventIn, *, now: datetime, may_contain_nul: bool) -> st
                 return f"{name}: contains a NUL character (\\u0000), which cannot be stored"
         if event.units and any("\x00" in key for key in event.units):
             return "units: contains a NUL character (\\u0000), which cannot be stored"
-    if event.error is not None and len(event.error) > MAX_ERROR_CHARS:
-        event.error = event.error[: MAX_ERROR_CHARS - 1] + "…"
     if event.metadata is not None:
         return _metadata_problem(event.metadata)
     return None
+
+
+def normalise_event(event: EventIn) -> None:
+    """Put an event that `event_problem` passed in the form it is stored in, in place: its
+    timestamp in UTC, an error message over `MAX_ERROR_CHARS` cut short (the failed call's cost
+    still counts). In place because a copy (`model_copy`) would double the cost of validating
+    a batch."""
+    event.timestamp = event.timestamp.astimezone(timezone.utc)
+    if event.error is not None and len(event.error) > MAX_ERROR_CHARS:
+        event.error = event.error[: MAX_ERROR_CHARS - 1] + "…"
 
 
 def _metadata_problem(metadata: dict[str, Any]) -> str | None:

@@ -25,7 +25,7 @@ from llmobserve_server.errors import ApiError
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import Flash, set_flash
 from llmobserve_server.web.links import absolute_url
-from llmobserve_server.web.pricing import plan_card, plan_cards
+from llmobserve_server.web.plans_page import plan_card, plan_cards
 from llmobserve_server.web.security import CONTENT_SECURITY_POLICY
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import Viewer, ViewerDep

@@ -10,7 +10,7 @@ from typing import Any
 
 from llmobserve_server.analytics.dimensions import Dimension
 from llmobserve_server.analytics.timeseries import CostSeries
-from llmobserve_server.web.keys import key_label
+from llmobserve_server.web.dimension_values import key_label
 
 
 def bucket_labels(series: CostSeries) -> list[str]:

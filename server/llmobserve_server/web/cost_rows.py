@@ -16,7 +16,7 @@ from llmobserve_server.analytics.costs import CostReport, CostRow, GroupBy
 from llmobserve_server.analytics.dimensions import Window
 from llmobserve_server.analytics.models import model_rows, unmodelled_costs
 from llmobserve_server.analytics.sections import section_tree
-from llmobserve_server.web.keys import detail_href, key_label
+from llmobserve_server.web.dimension_values import detail_href, key_label
 
 MODEL_VIEWS = ("models", "aliases")
 """`?models=`: each model as sent, or dated snapshots grouped with their alias."""

@@ -18,7 +18,7 @@ from llmobserve_server.api.deps import DbDep
 from llmobserve_server.money import format_usd
 from llmobserve_server.web.charts import bucket_labels, chart_series
 from llmobserve_server.web.cost_rows import MODEL_VIEWS, shown_rows
-from llmobserve_server.web.keys import TEMPLATE_HELPERS
+from llmobserve_server.web.dimension_values import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import RangeError, parse_range, range_from_query
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep

@@ -24,7 +24,7 @@ from llmobserve_server.analytics.unpriced import unpriced_events
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.web.charts import bucket_labels, chart_series
-from llmobserve_server.web.keys import TEMPLATE_HELPERS
+from llmobserve_server.web.dimension_values import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import range_from_query
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep

@@ -3,7 +3,7 @@ the range, with the trend of the top ones) and a drill-down per value (its cost 
 model, its top models, and a link to its runs).
 
 Values come from the SDK and may hold slashes, spaces or unicode: the routes take the rest of the
-path (`{key:path}`) and links quote the value as one segment (`web.keys.detail_href`).
+path (`{key:path}`) and links quote the value as one segment (`web.dimension_values.detail_href`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from llmobserve_server.analytics.overview import change, compare_periods, top_co
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.web.charts import bucket_labels, chart_series
-from llmobserve_server.web.keys import TEMPLATE_HELPERS
+from llmobserve_server.web.dimension_values import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import range_from_query
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep
