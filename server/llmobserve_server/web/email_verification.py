@@ -13,11 +13,11 @@ from starlette.responses import Response
 from llmobserve_server.accounts import email_verification
 from llmobserve_server.api.deps import DbDep
 from llmobserve_server.db.models import User
-from llmobserve_server.errors import ApiError
-from llmobserve_server.mail import send_email
+from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.mail import deliver
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import absolute_url
+from llmobserve_server.web.links import public_base_url
 from llmobserve_server.web.redirects import safe_next
 from llmobserve_server.web.viewer import ViewerDep, find_viewer
 
@@ -33,15 +33,8 @@ def queue_verification_email(
     db.commit()
     if issued is None:
         return False
-    link = absolute_url(request, f"/verify-email?token={issued.token}")
-    background.add_task(
-        send_email,
-        request.app.state.settings,
-        to=issued.user.email,
-        subject=email_verification.SUBJECT,
-        template="verify_email",
-        context=email_verification.mail_context(issued, link=link),
-    )
+    email = email_verification.verification_email(issued, base_url=public_base_url(request))
+    background.add_task(deliver, request.app.state.settings, email)
     return True
 
 
@@ -50,7 +43,7 @@ def verify(request: Request, db: DbDep) -> Response:
     signed_in = find_viewer(request, db) is not None
     try:
         user = email_verification.verify_email(db, token=request.query_params.get("token", ""))
-    except ApiError as exc:
+    except DomainError as exc:
         db.rollback()
         response = RedirectResponse("/settings/profile" if signed_in else "/sign-in", 303)
         set_flash(response, exc.message, "error")
