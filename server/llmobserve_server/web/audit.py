@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import ACTIONS, AuditFilter, AuditPage, list_events
 from llmobserve_server.domain_errors import DomainError
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep
 

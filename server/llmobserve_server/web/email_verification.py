@@ -11,31 +11,15 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from llmobserve_server.accounts import email_verification
-from llmobserve_server.api.deps import DbDep
-from llmobserve_server.db.models import User
 from llmobserve_server.domain_errors import DomainError
-from llmobserve_server.mail import deliver
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.verification import queue_verification_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import public_base_url
 from llmobserve_server.web.redirects import safe_next
 from llmobserve_server.web.viewer import ViewerDep, find_viewer
 
 router = APIRouter(prefix="/verify-email", include_in_schema=False)
-
-
-def queue_verification_email(
-    request: Request, background: BackgroundTasks, db: DbDep, user: User
-) -> bool:
-    """Issue a link for `user` and send it after the response (commits). False when none was
-    issued: the address is verified already, or links were sent too often lately."""
-    issued = email_verification.issue_verification(db, user=user)
-    db.commit()
-    if issued is None:
-        return False
-    email = email_verification.verification_email(issued, base_url=public_base_url(request))
-    background.add_task(deliver, request.app.state.settings, email)
-    return True
 
 
 @router.get("", response_model=None)

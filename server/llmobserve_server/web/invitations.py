@@ -14,13 +14,13 @@ from starlette.responses import Response
 
 from llmobserve_server.accounts import invitations
 from llmobserve_server.accounts.sessions import NewSession, rotate_session
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Account, Session, User
 from llmobserve_server.db.scope import scope_session, scoped_account
 from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.mail import sends_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash

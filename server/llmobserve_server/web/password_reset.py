@@ -21,15 +21,15 @@ from llmobserve_server.accounts.password_resets import (
 )
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, start_session
 from llmobserve_server.accounts.users import primary_membership
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, client_ip, session_lifetime
 from llmobserve_server.audit import record_for_user
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep, client_ip, session_lifetime
+from llmobserve_server.http.links import public_base_url
 from llmobserve_server.mail import deliver
 from llmobserve_server.web.csrf import SignedOutForm, keep_presession_token, presession_token
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import public_base_url
 from llmobserve_server.web.templating import render
 
 router = APIRouter(include_in_schema=False)

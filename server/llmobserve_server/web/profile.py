@@ -17,13 +17,13 @@ from llmobserve_server.accounts.sessions import (
     revoke_user_sessions,
     rotate_session,
 )
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, session_lifetime
 from llmobserve_server.audit import record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep, session_lifetime
+from llmobserve_server.http.verification import queue_verification_email
 from llmobserve_server.web.csrf import SignedInForm
-from llmobserve_server.web.email_verification import queue_verification_email
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import Viewer, ViewerDep

@@ -20,9 +20,9 @@ from llmobserve_server.analytics.runs import (
     decode_run_cursor,
     encode_run_cursor,
 )
-from llmobserve_server.api.time_range import parse_instant
 from llmobserve_server.domain_errors import DomainError
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.time_range import parse_instant
 
 FILTER_NAMES = ("customer", "agent", "section", "status", "from", "to")
 MAX_TEXT = 200

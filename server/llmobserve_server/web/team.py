@@ -29,17 +29,17 @@ from llmobserve_server.accounts.memberships import (
 )
 from llmobserve_server.accounts.sessions import revoke_user_sessions, rotate_session
 from llmobserve_server.accounts.tokens import sha256_hex
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Invitation
 from llmobserve_server.domain_errors import Conflict, DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.links import public_base_url
 from llmobserve_server.mail import deliver, sends_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import public_base_url
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import Viewer, ViewerDep
 
