@@ -68,7 +68,7 @@ def _system_engine(*, migrate: bool = True) -> Engine:
 def _create_user(args: argparse.Namespace) -> int:
     from llmobserve_server.accounts.users import sign_up
     from llmobserve_server.db.engine import create_session_factory
-    from llmobserve_server.errors import ApiError
+    from llmobserve_server.domain_errors import DomainError
 
     password = os.environ.get("LLMOBSERVE_PASSWORD") or getpass.getpass("Password: ")
     engine = _system_engine()
@@ -81,7 +81,7 @@ def _create_user(args: argparse.Namespace) -> int:
                 name=args.name or "",
                 tier=get_settings().new_account_tier,
             )
-        except ApiError as exc:
+        except DomainError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
             return 1
         db.commit()

@@ -1,9 +1,12 @@
-"""The domain's error type and the one JSON shape every HTTP error takes.
+"""HTTP errors, and the one place domain refusals become HTTP: the JSON shape every error takes.
 
-    ApiError                 raised by domain code and dependencies; carries status, code, message
-      └─ rendered as         {"error": {"code": "...", "message": "..."}}
+    DomainError (domain_errors)  raised by domain packages; kind + code + message, no status
+      └─ http_status_of          the one mapping from a kind of refusal to its status
+    ApiError                     raised by HTTP-layer code (api/, web/, request bodies)
+      └─ both rendered as        {"error": {"code": "...", "message": "..."}}
 
 FastAPI's own errors (validation, 404 for unknown routes, 405) are rendered in the same shape.
+Browser routes render the same exceptions as pages instead (`web/errors.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from llmobserve_server.domain_errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    Invalid,
+    Malformed,
+    NotFound,
+    Throttled,
+    Unauthorized,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +49,32 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
+
+
+_DOMAIN_STATUSES: dict[type[DomainError], int] = {
+    Malformed: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    Invalid: 422,
+    Throttled: 429,
+}
+
+
+def http_status_of(exc: DomainError) -> int:
+    """The status a domain refusal is answered with (400 for a kind this table does not know)."""
+    for kind in type(exc).__mro__:
+        if kind in _DOMAIN_STATUSES:
+            return _DOMAIN_STATUSES[kind]
+    return 400
+
+
+def http_headers_of(exc: DomainError) -> dict[str, str]:
+    if isinstance(exc, Throttled):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
 
 
 def error_response(
@@ -75,6 +116,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return error_response(http_status_of(exc), exc.code, exc.message, http_headers_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

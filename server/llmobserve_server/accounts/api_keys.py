@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from llmobserve_server.accounts.tokens import digests_match, random_token, sha256_hex
 from llmobserve_server.db.models import Account, ApiKey, User
 from llmobserve_server.db.scope import remember_scope
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Forbidden, NotFound, Unauthorized
 
 KEY_PREFIX = "llmo_sk_"
 ACCOUNT_DISABLED = "account_disabled"
@@ -133,17 +133,16 @@ class Revocation:
 def revoke_api_key(db: DbSession, *, account_id: uuid.UUID, key_id: uuid.UUID) -> Revocation:
     api_key = db.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.account_id == account_id))
     if api_key is None:
-        raise ApiError(404, "not_found", "API key not found.")
+        raise NotFound("not_found", "API key not found.")
     if api_key.revoked_at is not None:
         return Revocation(api_key, changed=False)
     api_key.revoked_at = datetime.now(timezone.utc)
     return Revocation(api_key, changed=True)
 
 
-def account_disabled_error() -> ApiError:
+def account_disabled_error() -> Forbidden:
     """The 403 every key of an account disabled by an operator gets (see `admin.moderation`)."""
-    return ApiError(
-        403,
+    return Forbidden(
         ACCOUNT_DISABLED,
         "This account has been disabled by the operator of this llmobserve server, so its API "
         "keys are refused and nothing was stored. Contact the operator to have it re-enabled.",
@@ -151,24 +150,22 @@ def account_disabled_error() -> ApiError:
 
 
 def authenticate_key(db: DbSession, key: str) -> KeyOwner:
-    """The key's account, or ApiError 401 saying whether the key is unknown or revoked (403
+    """The key's account, or Unauthorized saying whether the key is unknown or revoked (403
     `account_disabled` when an operator disabled the account)."""
     if not key.startswith(KEY_PREFIX):
-        raise ApiError(
-            401, "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
+        raise Unauthorized(
+            "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
         )
     key_hash = sha256_hex(key)
     statement = _key_and_account(db.get_bind().dialect.name)
     row = db.execute(statement, {"key_hash": key_hash}).first()
     # The lookup is by digest (an index cannot leak the key); compare again in constant time.
     if row is None or not digests_match(row[0].key_hash, key_hash):
-        raise ApiError(
-            401, "invalid_api_key", "Unknown API key. Create one in Settings → API keys."
-        )
+        raise Unauthorized("invalid_api_key", "Unknown API key. Create one in Settings → API keys.")
     api_key, account = row[0], row[1]
     if api_key.revoked_at is not None:
-        raise ApiError(
-            401, "api_key_revoked", "API key revoked. Create a new one in Settings → API keys."
+        raise Unauthorized(
+            "api_key_revoked", "API key revoked. Create a new one in Settings → API keys."
         )
     if account.disabled_at is not None:  # read by the same query: no extra trip on ingest
         raise account_disabled_error()

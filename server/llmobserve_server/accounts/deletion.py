@@ -22,7 +22,7 @@ from llmobserve_server.audit import Actor, record
 from llmobserve_server.audit.targets import describe_key
 from llmobserve_server.db.models import Account, Membership, User
 from llmobserve_server.db.scope import scope_session, scoped_account
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Conflict
 
 
 def accounts_blocking_deletion(db: DbSession, *, user_id: uuid.UUID) -> list[Account]:
@@ -72,12 +72,11 @@ def _owned_accounts(db: DbSession, user_id: uuid.UUID) -> list[Account]:
 def delete_user(db: DbSession, *, user: User, actor: Actor | None = None) -> list[uuid.UUID]:
     """Delete the user and the accounts only they belong to; returns those accounts' ids. In
     the other accounts, the keys the user created are revoked (audited as `actor`, the user
-    by default). Raises ApiError 409 `transfer_ownership_first`. The caller commits."""
+    by default). Raises Conflict `transfer_ownership_first`. The caller commits."""
     blocking = accounts_blocking_deletion(db, user_id=user.id)
     if blocking:
         names = ", ".join(f"“{account.name}”" for account in blocking)
-        raise ApiError(
-            409,
+        raise Conflict(
             "transfer_ownership_first",
             f"You are the only owner of {names}, which has other members. In Settings → Team, "
             "make one of them an owner or remove them, then delete your account.",

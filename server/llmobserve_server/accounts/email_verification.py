@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.tokens import random_token, sha256_hex
 from llmobserve_server.db.models import EmailVerification, User
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Gone
+from llmobserve_server.mail import Email
 
 VALID_FOR = timedelta(days=2)
 THROTTLE_WINDOW = timedelta(hours=1)
@@ -33,7 +34,7 @@ class IssuedVerification:
 
 def issue_verification(db: DbSession, *, user: User) -> IssuedVerification | None:
     """A new link for the user's current address, or None when it is verified already or too
-    many were sent lately. The caller commits, then sends `mail_context`'s email."""
+    many were sent lately. The caller commits, then sends `verification_email`."""
     if user.email_verified_at is not None:
         return None
     now = datetime.now(timezone.utc)
@@ -65,11 +66,10 @@ def issue_verification(db: DbSession, *, user: User) -> IssuedVerification | Non
 
 
 def verify_email(db: DbSession, *, token: str) -> User:
-    """Mark the address the link was sent to as verified. Raises ApiError 410
+    """Mark the address the link was sent to as verified. Raises Gone
     `invalid_verification_link` for an unknown, used or expired link, or one sent to an address
     the user no longer has. The caller commits."""
-    invalid = ApiError(
-        410,
+    invalid = Gone(
         "invalid_verification_link",
         "This confirmation link has expired or was already used. Send a new one from your "
         "profile (Settings → Profile).",
@@ -98,11 +98,16 @@ def verify_email(db: DbSession, *, token: str) -> User:
     return user
 
 
-def mail_context(issued: IssuedVerification, *, link: str) -> dict[str, object]:
-    """The `verify_email` template's context."""
-    return {
-        "name": issued.user.name,
-        "email": issued.user.email,
-        "link": link,
-        "valid_days": VALID_FOR.days,
-    }
+def verification_email(issued: IssuedVerification, *, base_url: str) -> Email:
+    """The email carrying the confirmation link; `base_url` is the server's public address."""
+    return Email(
+        to=issued.user.email,
+        subject=SUBJECT,
+        template="verify_email",
+        context={
+            "name": issued.user.name,
+            "email": issued.user.email,
+            "link": f"{base_url}/verify-email?token={issued.token}",
+            "valid_days": VALID_FOR.days,
+        },
+    )

@@ -22,7 +22,8 @@ from llmobserve_server.accounts.users import normalize_email
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.db.models import Account, Invitation, Membership, User
 from llmobserve_server.db.scope import scope_session
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from llmobserve_server.mail import Email
 
 VALID_FOR = timedelta(days=7)
 EMAIL_UNVERIFIED = "email_unverified"
@@ -80,8 +81,7 @@ def _check_member_limit(
         statement = statement.where(Invitation.id != not_counting)
     seats = count_members(db, account_id=account.id) + (db.scalar(statement) or 0) + joining
     if not plan.allows_members(seats):
-        raise ApiError(
-            403,
+        raise Forbidden(
             "member_limit",
             f"{plan.describe_member_limit()} Upgrade the plan in Settings → Billing to add "
             "more people, or revoke a pending invitation.",
@@ -97,25 +97,48 @@ def _issue(invitation: Invitation) -> IssuedInvitation:
     return IssuedInvitation(token=token, invitation=invitation)
 
 
+def invitation_email(
+    issued: IssuedInvitation, *, inviter: User, account: Account, base_url: str
+) -> Email:
+    """The email carrying the invitation link; `base_url` is the server's public address."""
+    return Email(
+        to=issued.invitation.email,
+        subject=f"{inviter.name} invited you to {account.name} on llmobserve",
+        template="invitation",
+        context={
+            "inviter": inviter.name,
+            "account": account.name,
+            "link": invitation_url(issued.token, base_url=base_url),
+            "valid_days": VALID_FOR.days,
+        },
+    )
+
+
+def invitation_url(token: str, *, base_url: str) -> str:
+    return f"{base_url}/invitations/{token}"
+
+
 def invite(
     db: DbSession, *, account: Account, inviter_id: uuid.UUID, email: str, role: str = "member"
 ) -> IssuedInvitation:
-    """A new invitation (replacing a pending one for the same email). Raises ApiError 403 when
+    """A new invitation (replacing a pending one for the same email). Raises Forbidden when
     the inviter is not an owner or the plan is full, 409 for an existing member, 422 for an
     invalid email or role. The caller commits."""
     require_owner(db, user_id=inviter_id, account_id=account.id)
     email = normalize_email(email)
     if "@" not in email or len(email) > 320 or " " in email:
-        raise ApiError(422, "invalid_email", "Enter an email address, like dev@company.com.")
+        raise Invalid(
+            "invalid_email", "Enter an email address, like dev@company.com.", field="email"
+        )
     if role not in ROLES:
-        raise ApiError(422, "invalid_role", "A role is either owner or member.")
+        raise Invalid("invalid_role", "A role is either owner or member.", field="role")
     member = db.scalar(
         select(Membership.user_id)
         .join(User, User.id == Membership.user_id)
         .where(Membership.account_id == account.id, User.email == email)
     )
     if member is not None:
-        raise ApiError(409, "already_member", f"{email} is already a member of this account.")
+        raise Conflict("already_member", f"{email} is already a member of this account.")
     for previous in db.scalars(
         select(Invitation).where(_pending(account.id), Invitation.email == email)
     ):
@@ -137,7 +160,7 @@ def _owned_pending(
         select(Invitation).where(_pending(account_id), Invitation.id == invitation_id)
     )
     if invitation is None:
-        raise ApiError(404, "not_found", "Invitation not found. It may have been accepted.")
+        raise NotFound("not_found", "Invitation not found. It may have been accepted.")
     return invitation
 
 
@@ -171,15 +194,25 @@ def open_invitation(db: DbSession, token: str) -> OpenedInvitation | None:
     if invitation is None or account is None:
         return None
     inviter = db.get(User, invitation.invited_by) if invitation.invited_by else None
-    problem = None
-    if invitation.accepted_at is not None:
-        problem = "This invitation was already accepted."
-    elif invitation.revoked_at is not None:
-        problem = "This invitation was withdrawn."
-    elif invitation.expires_at <= _now():
-        problem = "This invitation has expired."
     inviter_name = inviter.name if inviter else "A teammate"
-    return OpenedInvitation(invitation, account, inviter_name, problem)
+    return OpenedInvitation(invitation, account, inviter_name, problem_of(invitation))
+
+
+def has_expired(invitation: Invitation, now: datetime | None = None) -> bool:
+    """Whether the invitation's 7 days are over (whatever else happened to it)."""
+    return invitation.expires_at <= (now or _now())
+
+
+def problem_of(invitation: Invitation, now: datetime | None = None) -> str | None:
+    """Why the invitation's link cannot be used any more, or None while it can: the one
+    statement of an invitation's states (pending, accepted, withdrawn, expired)."""
+    if invitation.accepted_at is not None:
+        return "This invitation was already accepted."
+    if invitation.revoked_at is not None:
+        return "This invitation was withdrawn."
+    if has_expired(invitation, now):
+        return "This invitation has expired."
+    return None
 
 
 def _by_token_hash(db: DbSession, token_hash: str) -> Select[Invitation]:
@@ -196,27 +229,25 @@ def _by_token_hash(db: DbSession, token_hash: str) -> Select[Invitation]:
 
 def accept(db: DbSession, *, token: str, user: User) -> Account:
     """Make `user` a member of the invitation's account. The user's email must be the invited
-    one. Raises ApiError 404 (unknown link), 410 (expired, used, withdrawn), 403 (another email,
+    one. Raises NotFound (unknown link), Gone (expired, used, withdrawn), Forbidden (another email,
     or the plan is full, or 403 `email_unverified`). The caller commits."""
     opened = open_invitation(db, token)
     if opened is None:
-        raise ApiError(404, "not_found", "This invitation link is not valid.")
+        raise NotFound("not_found", "This invitation link is not valid.")
     if opened.problem:
-        raise ApiError(410, "invitation_unusable", opened.problem)
+        raise Gone("invitation_unusable", opened.problem)
     invitation, account = opened.invitation, opened.account
     # The link proves the invitation: the rest acts in the account it is for (its members, its
     # pending invitations, the new membership), which the session then switches to.
     scope_session(db, account_id=account.id, user_id=user.id)
     if normalize_email(user.email) != invitation.email:
-        raise ApiError(
-            403,
+        raise Forbidden(
             "wrong_email",
             f"This invitation is for {invitation.email}, and you are signed in as {user.email}. "
             "Sign out, then sign in or sign up with the invited email.",
         )
     if user.email_verified_at is None:
-        raise ApiError(
-            403,
+        raise Forbidden(
             EMAIL_UNVERIFIED,
             f"Confirm your email address first: open the link we emailed to {user.email} "
             "(or send a new one below), then accept this invitation.",

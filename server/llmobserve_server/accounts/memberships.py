@@ -24,7 +24,7 @@ from llmobserve_server.audit import Actor, record
 from llmobserve_server.audit.targets import describe_key
 from llmobserve_server.db.models import Account, ApiKey, Membership, Session, User
 from llmobserve_server.db.scope import scope_session
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Conflict, Forbidden, Invalid, NotFound
 
 ROLES = ("owner", "member")
 
@@ -65,8 +65,8 @@ def role_in(db: DbSession, *, user_id: uuid.UUID, account_id: uuid.UUID) -> str 
 
 def require_owner(db: DbSession, *, user_id: uuid.UUID, account_id: uuid.UUID) -> None:
     if role_in(db, user_id=user_id, account_id=account_id) != "owner":
-        raise ApiError(
-            403, "owner_required", "Only owners of this account can manage its team. Ask one."
+        raise Forbidden(
+            "owner_required", "Only owners of this account can manage its team. Ask one."
         )
 
 
@@ -117,7 +117,7 @@ def _membership(db: DbSession, *, account_id: uuid.UUID, user_id: uuid.UUID) -> 
     # Read afresh: after `lock_memberships` the row must be the committed one, not a cached copy.
     membership = db.get(Membership, (user_id, account_id), populate_existing=True)
     if membership is None:
-        raise ApiError(404, "not_found", "This person is not a member of this account.")
+        raise NotFound("not_found", "This person is not a member of this account.")
     return membership
 
 
@@ -135,7 +135,7 @@ def lock_memberships(db: DbSession, *, account_id: uuid.UUID) -> None:
 
 def _refuse_losing_last_owner(db: DbSession, membership: Membership, message: str) -> None:
     if membership.role == "owner" and count_owners(db, account_id=membership.account_id) <= 1:
-        raise ApiError(409, "last_owner", message)
+        raise Conflict("last_owner", message)
 
 
 def remove_member(
@@ -165,8 +165,7 @@ def leave(db: DbSession, *, account_id: uuid.UUID, user_id: uuid.UUID) -> Depart
         db, membership, "An account needs an owner: make someone else an owner before leaving."
     )
     if len(accounts_of(db, user_id=user_id)) <= 1:
-        raise ApiError(
-            409,
+        raise Conflict(
             "only_account",
             "This is your only account, so you cannot leave it. To go, delete your user in "
             "Settings → Profile.",
@@ -190,7 +189,7 @@ def change_role(
 ) -> Member:
     """An owner makes someone an owner or a member; the last owner cannot step down."""
     if role not in ROLES:
-        raise ApiError(422, "invalid_role", "A role is either owner or member.")
+        raise Invalid("invalid_role", "A role is either owner or member.", field="role")
     lock_memberships(db, account_id=account_id)
     require_owner(db, user_id=actor_id, account_id=account_id)
     membership = _membership(db, account_id=account_id, user_id=user_id)
@@ -240,7 +239,7 @@ def switch_account(db: DbSession, *, session: Session, account_id: uuid.UUID) ->
     """Point a session at another of its user's accounts. The caller commits."""
     account = db.get(Account, account_id)
     if account is None or role_in(db, user_id=session.user_id, account_id=account_id) is None:
-        raise ApiError(404, "not_found", "You are not a member of that account.")
+        raise NotFound("not_found", "You are not a member of that account.")
     session.account_id = account_id
     scope_session(db, account_id=account_id, user_id=session.user_id)
     return account

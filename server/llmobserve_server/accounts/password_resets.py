@@ -17,7 +17,8 @@ from llmobserve_server.accounts.tokens import random_token, sha256_hex
 from llmobserve_server.accounts.users import normalize_email
 from llmobserve_server.db.models import PasswordResetToken, SignInFailure, User
 from llmobserve_server.db.scope import scope_session
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Gone, Invalid
+from llmobserve_server.mail import Email
 
 VALID_FOR = timedelta(hours=1)
 THROTTLE_WINDOW = timedelta(hours=1)
@@ -29,6 +30,21 @@ MAX_PER_IP = 20
 class IssuedReset:
     token: str  # goes into the emailed link, never stored
     user: User
+
+
+def reset_email(issued: IssuedReset, *, base_url: str) -> Email:
+    """The email carrying the reset link; `base_url` is the server's public address."""
+    return Email(
+        to=issued.user.email,
+        subject="Reset your llmobserve password",
+        template="password_reset",
+        context={
+            "name": issued.user.name,
+            "email": issued.user.email,
+            "link": f"{base_url}/reset-password?token={issued.token}",
+            "valid_minutes": int(VALID_FOR.total_seconds() // 60),
+        },
+    )
 
 
 def request_password_reset(db: DbSession, *, email: str, ip: str) -> IssuedReset | None:
@@ -95,16 +111,14 @@ def find_usable_reset(db: DbSession, token: str) -> PasswordResetToken | None:
 
 def reset_password(db: DbSession, *, token: str, new_password: str) -> User:
     """Set the password of the token's user, use the token up and end every session the user
-    had. Raises ApiError 410 `invalid_reset_link` or 422 `weak_password`. The caller commits."""
+    had. Raises Gone `invalid_reset_link` or Invalid `weak_password`. The caller commits."""
     reset = find_usable_reset(db, token)
     user = db.get(User, reset.user_id) if reset else None
     if reset is None or user is None:
-        raise ApiError(
-            410, "invalid_reset_link", "This reset link has expired or was already used."
-        )
+        raise Gone("invalid_reset_link", "This reset link has expired or was already used.")
     problem = password_problem(new_password, email=user.email)
     if problem:
-        raise ApiError(422, "weak_password", problem)
+        raise Invalid("weak_password", problem, field="password")
     now = datetime.now(timezone.utc)
     # Conditional update: of two concurrent submissions of one link, only one wins.
     used = db.execute(
@@ -113,7 +127,7 @@ def reset_password(db: DbSession, *, token: str, new_password: str) -> User:
         .values(used_at=now)
     )
     if getattr(used, "rowcount", 1) != 1:
-        raise ApiError(410, "invalid_reset_link", "This reset link was already used.")
+        raise Gone("invalid_reset_link", "This reset link was already used.")
     user.password_hash = hash_password(new_password)
     invalidate_pending_resets(db, user_id=user.id)  # the other links sent before this one
     revoke_user_sessions(db, user_id=user.id)

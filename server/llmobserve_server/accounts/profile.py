@@ -10,7 +10,7 @@ from llmobserve_server.accounts.passwords import hash_password, password_problem
 from llmobserve_server.accounts.sessions import revoke_user_sessions
 from llmobserve_server.accounts.users import normalize_email
 from llmobserve_server.db.models import User
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Conflict, Forbidden, Invalid
 
 MAX_NAME = 200
 WRONG_PASSWORD = "That is not your current password."
@@ -19,21 +19,23 @@ WRONG_PASSWORD = "That is not your current password."
 def rename(user: User, *, name: str) -> None:
     name = name.strip()
     if not name or len(name) > MAX_NAME:
-        raise ApiError(422, "invalid_name", f"Enter your name, 1 to {MAX_NAME} characters.")
+        raise Invalid("invalid_name", f"Enter your name, 1 to {MAX_NAME} characters.", field="name")
     user.name = name
 
 
 def change_email(db: DbSession, *, user: User, email: str, current_password: str) -> None:
-    """Raises ApiError 422 `invalid_email`, 409 `email_taken`, 403 `wrong_password`."""
+    """Raises Invalid `invalid_email`, Conflict `email_taken`, Forbidden `wrong_password`."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 320 or " " in email:
-        raise ApiError(422, "invalid_email", "Enter an email address, like you@company.com.")
+        raise Invalid(
+            "invalid_email", "Enter an email address, like you@company.com.", field="email"
+        )
     if not verify_password(user.password_hash, current_password):
-        raise ApiError(403, "wrong_password", WRONG_PASSWORD)
+        raise Forbidden("wrong_password", WRONG_PASSWORD)
     if email == user.email:
         return
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ApiError(409, "email_taken", "Another account already uses this email.")
+        raise Conflict("email_taken", "Another account already uses this email.")
     user.email = email
     # The new address is not proven yet; reset links sent to the old one stop working.
     user.email_verified_at = None
@@ -44,12 +46,12 @@ def change_password(
     db: DbSession, *, user: User, current_password: str, new_password: str, keep_session_id: str
 ) -> None:
     """Set a new password and sign out every other session of the user.
-    Raises ApiError 403 `wrong_password` or 422 `weak_password`."""
+    Raises Forbidden `wrong_password` or Invalid `weak_password`."""
     if not verify_password(user.password_hash, current_password):
-        raise ApiError(403, "wrong_password", WRONG_PASSWORD)
+        raise Forbidden("wrong_password", WRONG_PASSWORD)
     problem = password_problem(new_password, email=user.email)
     if problem:
-        raise ApiError(422, "weak_password", problem)
+        raise Invalid("weak_password", problem, field="new_password")
     user.password_hash = hash_password(new_password)
     invalidate_pending_resets(db, user_id=user.id)
     revoke_user_sessions(db, user_id=user.id, keep_session_id=keep_session_id)

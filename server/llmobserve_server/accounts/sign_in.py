@@ -21,7 +21,7 @@ from llmobserve_server.accounts.users import authenticate, normalize_email, prim
 from llmobserve_server.audit import Actor, record_for_user
 from llmobserve_server.db.models import User
 from llmobserve_server.db.scope import scope_session
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Unauthorized
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def sign_in(
     replacing: str | None = None,
 ) -> tuple[User, NewSession]:
     """A new session for these credentials, committed (the session of the `replacing` cookie
-    token, if any, is revoked). Raises ApiError 429 when this email or IP has failed too often,
+    token, if any, is revoked). Raises Throttled when this email or IP has failed too often,
     401 (the same message whether or not the email exists) otherwise."""
     email = normalize_email(email)
     attempt = throttle.count_attempt(db, email=email, ip=ip)
@@ -52,7 +52,7 @@ def sign_in(
     if user is None or membership is None:
         _audit_failure(db, email=email, ip=ip, user_agent=user_agent, paused=attempt.pauses)
         db.commit()
-        raise ApiError(401, "invalid_credentials", WRONG_CREDENTIALS)
+        raise Unauthorized("invalid_credentials", WRONG_CREDENTIALS)
     throttle.clear_failures(db, email=email)
     new = start_session(
         db,

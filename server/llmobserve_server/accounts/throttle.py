@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import SignInFailure, SignUpRefusal
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Throttled
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
@@ -61,11 +61,10 @@ def count_attempt(db: DbSession, *, email: str, ip: str) -> Attempt:
         return Attempt(email_count=email_count)
     db.execute(delete(SignInFailure).where(SignInFailure.id == attempt.id))
     db.commit()
-    raise ApiError(
-        429,
+    raise Throttled(
         "too_many_attempts",
         reason,
-        headers={"Retry-After": str(int(WINDOW.total_seconds()))},
+        retry_after=int(WINDOW.total_seconds()),
     )
 
 
@@ -120,11 +119,10 @@ def _email_taken_answers(db: DbSession, *, ip: str) -> int:
     return db.scalar(statement) or 0
 
 
-def _sign_ups_paused() -> ApiError:
+def _sign_ups_paused() -> Throttled:
     minutes = int(WINDOW.total_seconds() // 60)
-    return ApiError(
-        429,
+    return Throttled(
         "too_many_attempts",
         _SIGN_UPS_PAUSED.format(minutes=minutes),
-        headers={"Retry-After": str(int(WINDOW.total_seconds()))},
+        retry_after=int(WINDOW.total_seconds()),
     )

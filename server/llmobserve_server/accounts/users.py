@@ -14,7 +14,7 @@ from llmobserve_server.accounts import throttle
 from llmobserve_server.accounts.passwords import hash_password, password_problem, verify_password
 from llmobserve_server.db.models import Account, Membership, User
 from llmobserve_server.db.scope import scope_session
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Conflict, Invalid
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def sign_up(
         throttle.check_sign_up_allowed(db, ip=ip)
     problem = password_problem(password, email=email)
     if problem:
-        raise ApiError(422, "weak_password", problem)
+        raise Invalid("weak_password", problem, field="password")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise _email_taken(db, ip)
     now = datetime.now(timezone.utc)
@@ -78,12 +78,10 @@ def sign_up(
     return SignedUp(user=user, account=account)
 
 
-def _email_taken(db: DbSession, ip: str | None) -> ApiError:
+def _email_taken(db: DbSession, ip: str | None) -> Conflict:
     if ip is not None:
         throttle.count_email_taken(db, ip=ip)  # raises 429 past the limit
-    return ApiError(
-        409, "email_taken", "An account with this email already exists. Sign in instead."
-    )
+    return Conflict("email_taken", "An account with this email already exists. Sign in instead.")
 
 
 def authenticate(db: DbSession, *, email: str, password: str) -> User | None:

@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Malformed
 
 MAX_CURSOR_CHARS = 1024  # the cursors handed out are a few hundred characters at most
 MAX_OFFSET = 10**9
@@ -61,10 +61,9 @@ def cursor_instant(value: Any) -> datetime:
         raise invalid_cursor() from exc
 
 
-def invalid_cursor() -> ApiError:
+def invalid_cursor() -> Malformed:
     """The error for a cursor that does not decode to a position this API hands out."""
-    return ApiError(
-        400,
+    return Malformed(
         "invalid_cursor",
         "The cursor is not one this API returned; start again without `cursor`.",
     )

@@ -18,7 +18,7 @@ from llmobserve_server.analytics.cursor import (
     invalid_cursor,
 )
 from llmobserve_server.db.models import Run, TraceEvent
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import NotFound
 
 MAX_SPANS = 10_000
 MAX_RUN_ID = 128  # the wire format's limit on run_id
@@ -169,7 +169,7 @@ def get_run(db: DbSession, *, account_id: uuid.UUID, run_id: str) -> RunDetail:
     """The run and its span tree; 404 when the run is not this account's."""
     run = db.get(Run, (account_id, run_id))
     if run is None:
-        raise ApiError(404, "not_found", "Run not found.")
+        raise NotFound("not_found", "Run not found.")
     events = db.scalars(
         select(TraceEvent)
         .where(TraceEvent.account_id == account_id, TraceEvent.run_id == run_id)

@@ -15,12 +15,13 @@ from llmobserve_server.accounts.api_keys import (
     list_api_keys,
     revoke_api_key,
 )
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import Caller, DbDep, SessionCaller
+from llmobserve_server.api.deps import Caller, SessionCaller
 from llmobserve_server.api.text import WITHOUT_NUL
 from llmobserve_server.audit import record
 from llmobserve_server.audit.targets import describe_key
 from llmobserve_server.db.models import ApiKey, User
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 

@@ -13,13 +13,14 @@ from llmobserve_server.accounts.sessions import (
 )
 from llmobserve_server.accounts.sign_in import sign_in
 from llmobserve_server.accounts.users import sign_up
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, SessionCaller, client_ip, session_lifetime
+from llmobserve_server.api.deps import SessionCaller
 from llmobserve_server.api.text import Text
 from llmobserve_server.audit import record, record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
 from llmobserve_server.db.models import User
-from llmobserve_server.web.email_verification import queue_verification_email
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep, client_ip, session_lifetime
+from llmobserve_server.http.verification import queue_verification_email
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 

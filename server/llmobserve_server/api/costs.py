@@ -15,8 +15,9 @@ from llmobserve_server.analytics.cursor import (
     encode_cursor,
     invalid_cursor,
 )
-from llmobserve_server.api.deps import AnyCaller, DbDep
-from llmobserve_server.api.time_range import time_range
+from llmobserve_server.api.deps import AnyCaller
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.time_range import time_range
 from llmobserve_server.money import format_usd
 
 router = APIRouter(prefix="/v1", tags=["costs"])

@@ -1,9 +1,9 @@
-"""Request-scoped dependencies: the database session and who is calling."""
+"""Who is calling the JSON API: an API key, a session, or either (`http.deps` has the database
+session and the client both faces use)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,34 +13,15 @@ from sqlalchemy.orm import Session as DbSession
 from llmobserve_server.accounts.api_keys import authenticate_key
 from llmobserve_server.accounts.sessions import (
     SESSION_COOKIE,
-    SessionLifetime,
     find_active_session,
 )
 from llmobserve_server.accounts.tokens import digests_match
 from llmobserve_server.db.models import ApiKey, Session
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import DbDep, session_lifetime
 
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_db(request: Request) -> Iterator[DbSession]:
-    with request.app.state.session_factory() as db:
-        yield db
-
-
-DbDep = Annotated[DbSession, Depends(get_db)]
-
-
-def get_system_db(request: Request) -> Iterator[DbSession]:
-    """A session as the tables' owner (DATABASE_OWNER_URL), which Row Level Security does not
-    hold: only for the deliberately cross-account paths (the operator console, Stripe's
-    webhooks). Everything a user or an API key asks for uses `DbDep`."""
-    with request.app.state.system_session_factory() as db:
-        yield db
-
-
-SystemDbDep = Annotated[DbSession, Depends(get_system_db)]
 
 
 @dataclass(frozen=True)
@@ -123,12 +104,3 @@ def require_caller(request: Request, db: DbDep) -> Caller:
 ApiKeyCaller = Annotated[Caller, Depends(require_api_key)]
 SessionCaller = Annotated[Caller, Depends(require_session)]
 AnyCaller = Annotated[Caller, Depends(require_caller)]
-
-
-def session_lifetime(request: Request) -> SessionLifetime:
-    """How long sessions last on this server (SESSION_IDLE_MINUTES, SESSION_MAX_DAYS)."""
-    return SessionLifetime.of(request.app.state.settings)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"

@@ -17,6 +17,7 @@ from llmobserve_server.api.deps import bearer_token
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due, send_usage_alerts
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.links import absolute_url
 from llmobserve_server.ingest.body import decode, parse_events
 from llmobserve_server.ingest.retry import TRANSACTION_ATTEMPTS, is_retryable
 from llmobserve_server.ingest.schema import BatchResult
@@ -27,7 +28,6 @@ from llmobserve_server.observability.metrics import (
     THREADPOOL_WAIT,
     record_batch,
 )
-from llmobserve_server.web.links import absolute_url
 
 router = APIRouter(prefix="/v1", tags=["events"])
 

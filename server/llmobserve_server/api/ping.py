@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from llmobserve_server.api.deps import AnyCaller, DbDep
+from llmobserve_server.api.deps import AnyCaller
 from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.db.models import Account
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import DbDep
 
 router = APIRouter(prefix="/v1", tags=["account"])
 

@@ -13,10 +13,11 @@ from decimal import Decimal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from llmobserve_server.api.deps import AnyCaller, DbDep
+from llmobserve_server.api.deps import AnyCaller
 from llmobserve_server.api.text import Text
 from llmobserve_server.db.models import ModelPrice
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.money import format_usd
 from llmobserve_server.pricing.overrides_store import (
     delete_price,

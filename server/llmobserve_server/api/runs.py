@@ -17,9 +17,10 @@ from llmobserve_server.analytics.runs import (
     get_run,
     list_runs,
 )
-from llmobserve_server.api.deps import AnyCaller, DbDep
-from llmobserve_server.api.time_range import parse_instant
+from llmobserve_server.api.deps import AnyCaller
 from llmobserve_server.db.models import Run
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.time_range import parse_instant
 from llmobserve_server.money import format_usd
 
 router = APIRouter(prefix="/v1", tags=["runs"])

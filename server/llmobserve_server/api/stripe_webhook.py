@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import BaseModel
 
-from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.stripe_emails import notify_owners
 from llmobserve_server.billing.stripe_webhooks import (
     InvalidSignature,
@@ -23,6 +22,7 @@ from llmobserve_server.billing.stripe_webhooks import (
 )
 from llmobserve_server.config import Settings
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import SystemDbDep
 
 router = APIRouter(prefix="/v1", tags=["billing"])
 

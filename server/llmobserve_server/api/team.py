@@ -12,11 +12,12 @@ from llmobserve_server.accounts.memberships import (
     primary_account_after_leaving,
 )
 from llmobserve_server.accounts.sessions import rotate_session
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, SessionCaller
+from llmobserve_server.api.deps import SessionCaller
 from llmobserve_server.audit import record
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import User
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
 
 router = APIRouter(prefix="/v1/team", tags=["team"])
 

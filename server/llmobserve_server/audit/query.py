@@ -42,7 +42,7 @@ def list_events(
     limit: int = PAGE_SIZE,
 ) -> AuditPage:
     """One page of the account's log. `after` is the `next_cursor` of the previous page; a cursor
-    this function did not hand out raises ApiError 422 `invalid_cursor`."""
+    this function did not hand out raises Malformed `invalid_cursor`."""
     query = select(AuditEvent).where(AuditEvent.account_id == account_id)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.billing.plans import Plan, plan_for
 from llmobserve_server.db.models import Account, UsageMonthly
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import Throttled
 from llmobserve_server.ingest.rows import TOKEN_FIELDS
 from llmobserve_server.ingest.schema import EventIn
 
@@ -90,7 +90,7 @@ def lock_room(db: DbSession, *, account_id: uuid.UUID, plan: Plan, now: datetime
     On a plan with a limit, the month's counter row is locked until the transaction ends: add to
     it (ingest/store.py) in this transaction, so that no other batch computes its room meanwhile.
 
-    Raises ApiError 429 `quota_exceeded` (with `Retry-After`) when there is no room at all, so
+    Raises Throttled 429 `quota_exceeded` (with `Retry-After`) when there is no room at all, so
     that a batch refused whole stores nothing."""
     if plan.events_per_month is None:
         return None  # no read at all on the hot path of an unlimited plan
@@ -140,7 +140,7 @@ def over_room(events: list[EventIn], room: int | None) -> list[int]:
     return over
 
 
-def quota_exceeded_error(plan: Plan, now: datetime) -> ApiError:
+def quota_exceeded_error(plan: Plan, now: datetime) -> Throttled:
     """The 429 for a batch sent when the month's quota is used up."""
     assert plan.events_per_month is not None
     retry_after = math.ceil((next_month_start(now) - now).total_seconds())
@@ -148,7 +148,7 @@ def quota_exceeded_error(plan: Plan, now: datetime) -> ApiError:
         f"The {plan.name} plan includes {plan.events_per_month:,} events a month and this "
         f"account has used them all; {UPGRADE_HINT} or wait until {_reset_label(now)}."
     )
-    return ApiError(429, QUOTA_EXCEEDED, message, headers={"Retry-After": str(max(1, retry_after))})
+    return Throttled(QUOTA_EXCEEDED, message, retry_after=max(1, retry_after))
 
 
 def over_quota_message(plan: Plan, now: datetime) -> str:

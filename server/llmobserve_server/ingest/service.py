@@ -80,7 +80,7 @@ def ingest_batch(
     """Store the valid events of a batch and commit. Invalid ones are reported by index;
     an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
     Events over the month's quota are rejected with `quota_exceeded`; with no room left at all
-    the whole batch is refused (ApiError 429) and nothing is stored. An event whose price is
+    the whole batch is refused (Throttled, 429) and nothing is stored. An event whose price is
     beyond what one event may cost is rejected as `invalid_event`.
 
     The events are priced first; then, on a plan with a limit, the month's counter is locked

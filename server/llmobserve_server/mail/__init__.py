@@ -18,11 +18,20 @@ background task when the request must not wait for the SMTP server.
 """
 
 from llmobserve_server.config import Settings
+from llmobserve_server.mail.outgoing import Email, deliver
 from llmobserve_server.mail.render import render_email
 from llmobserve_server.mail.send import send_email
 from llmobserve_server.mail.transports import MailConfigError, transport_for
 
-__all__ = ["MailConfigError", "render_email", "send_email", "sends_email", "transport_for"]
+__all__ = [
+    "Email",
+    "MailConfigError",
+    "deliver",
+    "render_email",
+    "send_email",
+    "sends_email",
+    "transport_for",
+]
 
 
 def sends_email(settings: Settings) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.db.models import ModelPrice, UsageHourly
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import NotFound
 from llmobserve_server.pricing.price_input import PriceInput
 
 MAX_UNPRICED = 100
@@ -78,7 +78,7 @@ def delete_price(db: DbSession, *, account_id: uuid.UUID, price_id: uuid.UUID) -
         select(ModelPrice).where(ModelPrice.account_id == account_id, ModelPrice.id == price_id)
     )
     if row is None:
-        raise ApiError(404, "not_found", "Price not found.")
+        raise NotFound("not_found", "Price not found.")
     db.delete(row)
     db.flush()
     return row

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 
 from llmobserve_server.admin.overview import DAYS, platform_overview
 from llmobserve_server.admin.rankings import near_quota, top_by_cost, top_by_events
-from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.plans import PLANS
+from llmobserve_server.http.deps import SystemDbDep
 from llmobserve_server.web import admin_accounts
 from llmobserve_server.web.admin_access import StaffDep, not_found
 from llmobserve_server.web.templating import render

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 
 from llmobserve_server.accounts.tokens import digests_match
-from llmobserve_server.api.deps import SystemDbDep
+from llmobserve_server.http.deps import SystemDbDep
 from llmobserve_server.web.csrf import CSRF_FIELD, CSRF_HEADER, Form, read_form
 from llmobserve_server.web.viewer import Viewer, find_viewer
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session as DbSession
 from llmobserve_server.admin.directory import Status, account_detail, search_accounts
 from llmobserve_server.admin.moderation import disable_account, enable_account
 from llmobserve_server.admin.tiers import change_plan
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import SystemDbDep
 from llmobserve_server.billing.plans import PLANS, plan_for
 from llmobserve_server.billing.tier_change import TierChangeError
 from llmobserve_server.db.models import Account
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import SystemDbDep
 from llmobserve_server.web.admin_access import StaffDep, StaffForm, not_found
 from llmobserve_server.web.flash import Kind, set_flash
 from llmobserve_server.web.templating import render

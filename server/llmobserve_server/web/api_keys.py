@@ -14,10 +14,10 @@ from llmobserve_server.accounts.api_keys import (
     list_api_keys,
     revoke_api_key,
 )
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
 from llmobserve_server.audit.targets import describe_key
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.reveal import forget_key, stash_key, take_key

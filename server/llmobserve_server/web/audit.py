@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import ACTIONS, AuditFilter, AuditPage, list_events
+from llmobserve_server.domain_errors import DomainError
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep
 
@@ -85,7 +86,7 @@ def audit_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse:
             page = list_events(
                 db, account_id=viewer.account.id, filters=query.filters, after=query.after
             )
-        except ApiError:  # a cursor we did not hand out
+        except DomainError:  # a cursor we did not hand out
             errors["after"] = "That page link is not valid any more. Start from the newest entries."
     return render(
         request,

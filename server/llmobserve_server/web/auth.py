@@ -15,18 +15,18 @@ from llmobserve_server.accounts.invitations import OpenedInvitation
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, revoke_session, start_session
 from llmobserve_server.accounts.sign_in import sign_in
 from llmobserve_server.accounts.users import is_valid_email, sign_up
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, client_ip, session_lifetime
 from llmobserve_server.audit import record, record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import DomainError, Unauthorized
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep, client_ip, session_lifetime
+from llmobserve_server.http.verification import queue_verification_email
 from llmobserve_server.web.csrf import (
     SignedInForm,
     SignedOutForm,
     keep_presession_token,
     presession_token,
 )
-from llmobserve_server.web.email_verification import queue_verification_email
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.invitations import invitation_for_sign_up, join_after_sign_up
 from llmobserve_server.web.redirects import safe_next
@@ -95,7 +95,7 @@ def sign_up_submit(
                 ip=client_ip(request),
                 tier=request.app.state.settings.new_account_tier,
             )
-        except ApiError as exc:
+        except DomainError as exc:
             errors[_FIELD_OF_CODE.get(exc.code, "email")] = exc.message
     token = form.get("invitation", "")[:200]
     if errors:
@@ -169,8 +169,8 @@ def sign_in_submit(request: Request, form: SignedOutForm, db: DbDep) -> Response
             lifetime=session_lifetime(request),
             replacing=request.cookies.get(SESSION_COOKIE),
         )
-    except ApiError as exc:
-        field = "password" if exc.status == 401 else "email"
+    except DomainError as exc:
+        field = "password" if isinstance(exc, Unauthorized) else "email"
         return _form_page(
             request,
             "auth/sign_in.html",

@@ -16,15 +16,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.billing.plans import FREE, plan_for
 from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.billing.stripe_billing import BillingUnavailable, open_portal, start_checkout
 from llmobserve_server.config import Settings
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.links import absolute_url
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import Flash, set_flash
-from llmobserve_server.web.links import absolute_url
 from llmobserve_server.web.plans_page import plan_card, plan_cards
 from llmobserve_server.web.security import CONTENT_SECURITY_POLICY
 from llmobserve_server.web.templating import render

@@ -14,7 +14,7 @@ from llmobserve_server.analytics.costs import COUNTS, GroupBy, cost_report
 from llmobserve_server.analytics.overview import change
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.analytics.unpriced import unpriced_events
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.money import format_usd
 from llmobserve_server.web.charts import bucket_labels, chart_series
 from llmobserve_server.web.cost_rows import MODEL_VIEWS, shown_rows

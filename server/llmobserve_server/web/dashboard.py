@@ -21,8 +21,8 @@ from llmobserve_server.analytics.overview import (
 from llmobserve_server.analytics.sections import top_level_sections
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.analytics.unpriced import unpriced_events
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.billing.quota import usage_meter
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.charts import bucket_labels, chart_series
 from llmobserve_server.web.dimension_values import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import range_from_query

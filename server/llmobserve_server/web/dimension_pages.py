@@ -17,7 +17,7 @@ from llmobserve_server.analytics.costs import cost_report
 from llmobserve_server.analytics.dimensions import Dimension
 from llmobserve_server.analytics.overview import change, compare_periods, top_costs
 from llmobserve_server.analytics.timeseries import cost_series
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.charts import bucket_labels, chart_series
 from llmobserve_server.web.dimension_values import TEMPLATE_HELPERS
 from llmobserve_server.web.ranges import range_from_query

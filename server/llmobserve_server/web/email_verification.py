@@ -11,38 +11,15 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from llmobserve_server.accounts import email_verification
-from llmobserve_server.api.deps import DbDep
-from llmobserve_server.db.models import User
-from llmobserve_server.errors import ApiError
-from llmobserve_server.mail import send_email
+from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.verification import queue_verification_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import absolute_url
 from llmobserve_server.web.redirects import safe_next
 from llmobserve_server.web.viewer import ViewerDep, find_viewer
 
 router = APIRouter(prefix="/verify-email", include_in_schema=False)
-
-
-def queue_verification_email(
-    request: Request, background: BackgroundTasks, db: DbDep, user: User
-) -> bool:
-    """Issue a link for `user` and send it after the response (commits). False when none was
-    issued: the address is verified already, or links were sent too often lately."""
-    issued = email_verification.issue_verification(db, user=user)
-    db.commit()
-    if issued is None:
-        return False
-    link = absolute_url(request, f"/verify-email?token={issued.token}")
-    background.add_task(
-        send_email,
-        request.app.state.settings,
-        to=issued.user.email,
-        subject=email_verification.SUBJECT,
-        template="verify_email",
-        context=email_verification.mail_context(issued, link=link),
-    )
-    return True
 
 
 @router.get("", response_model=None)
@@ -50,7 +27,7 @@ def verify(request: Request, db: DbDep) -> Response:
     signed_in = find_viewer(request, db) is not None
     try:
         user = email_verification.verify_email(db, token=request.query_params.get("token", ""))
-    except ApiError as exc:
+    except DomainError as exc:
         db.rollback()
         response = RedirectResponse("/settings/profile" if signed_in else "/sign-in", 303)
         set_flash(response, exc.message, "error")

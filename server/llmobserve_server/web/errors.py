@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.errors import ApiError, http_status_of
 from llmobserve_server.web.redirects import safe_next, sign_in_url
 from llmobserve_server.web.templating import is_htmx, render
 from llmobserve_server.web.viewer import SignInRequired
@@ -66,7 +67,13 @@ def _sign_in_redirect(request: Request, exc: SignInRequired) -> Response:
 def install_page_errors(app: FastAPI) -> None:
     json_handlers: dict[type[Exception], Handler] = {
         kind: app.exception_handlers[kind]
-        for kind in (StarletteHTTPException, ApiError, RequestValidationError, Exception)
+        for kind in (
+            StarletteHTTPException,
+            ApiError,
+            DomainError,
+            RequestValidationError,
+            Exception,
+        )
     }
 
     async def fallback(request: Request, exc: Exception, kind: type[Exception]) -> Response:
@@ -86,6 +93,12 @@ def install_page_errors(app: FastAPI) -> None:
             return await fallback(request, exc, ApiError)
         return error_page(request, exc.status, exc.message)
 
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if not is_page_path(request.url.path):
+            return await fallback(request, exc, DomainError)
+        return error_page(request, http_status_of(exc), exc.message)
+
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         if not is_page_path(request.url.path):
             return await fallback(request, exc, RequestValidationError)
@@ -103,6 +116,7 @@ def install_page_errors(app: FastAPI) -> None:
 
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(SignInRequired, on_sign_in_required)

@@ -14,13 +14,13 @@ from starlette.responses import Response
 
 from llmobserve_server.accounts import invitations
 from llmobserve_server.accounts.sessions import NewSession, rotate_session
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Account, Session, User
 from llmobserve_server.db.scope import scope_session, scoped_account
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.mail import sends_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
@@ -57,7 +57,7 @@ def accept_invitation(
 ) -> Response:
     try:
         account, new = join(db, token=token, user=viewer.user, session=viewer.session)
-    except ApiError as exc:
+    except DomainError as exc:
         db.rollback()
         return _page(request, db, token, error=exc.message)
     record(
@@ -95,6 +95,6 @@ def join_after_sign_up(db: DbSession, *, token: str, user: User) -> Account | No
     try:
         with db.begin_nested():
             return invitations.accept(db, token=token, user=user)
-    except ApiError:  # back to the account sign-up created (`accept` had scoped to the other)
+    except DomainError:  # back to the account sign-up created (`accept` had scoped to the other)
         scope_session(db, account_id=own_account, user_id=user.id)
         return None

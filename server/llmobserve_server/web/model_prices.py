@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.money import format_usd
 from llmobserve_server.pricing.overrides_store import (
     delete_price,

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from llmobserve_server.accounts.api_keys import create_api_key, find_active_key, list_api_keys
 from llmobserve_server.analytics.activity import first_event
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.reveal import forget_key, stash_key, take_key
 from llmobserve_server.web.templating import render

@@ -14,22 +14,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from llmobserve_server.accounts.password_resets import (
-    VALID_FOR,
     find_usable_reset,
     request_password_reset,
+    reset_email,
     reset_password,
 )
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, start_session
 from llmobserve_server.accounts.users import primary_membership
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, client_ip, session_lifetime
 from llmobserve_server.audit import record_for_user
 from llmobserve_server.cookies import set_session_cookie
-from llmobserve_server.errors import ApiError
-from llmobserve_server.mail import send_email
+from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep, client_ip, session_lifetime
+from llmobserve_server.http.links import public_base_url
+from llmobserve_server.mail import deliver
 from llmobserve_server.web.csrf import SignedOutForm, keep_presession_token, presession_token
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import absolute_url
 from llmobserve_server.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -63,19 +63,8 @@ def forgot_password_submit(
     issued = request_password_reset(db, email=email, ip=client_ip(request))
     db.commit()
     if issued is not None:
-        background.add_task(
-            send_email,
-            request.app.state.settings,
-            to=issued.user.email,
-            subject="Reset your llmobserve password",
-            template="password_reset",
-            context={
-                "name": issued.user.name,
-                "email": issued.user.email,
-                "link": absolute_url(request, f"/reset-password?token={issued.token}"),
-                "valid_minutes": int(VALID_FOR.total_seconds() // 60),
-            },
-        )
+        message = reset_email(issued, base_url=public_base_url(request))
+        background.add_task(deliver, request.app.state.settings, message)
     return RedirectResponse("/forgot-password?sent=1", status_code=303)
 
 
@@ -92,7 +81,7 @@ def reset_password_submit(request: Request, form: SignedOutForm, db: DbDep) -> R
     token = form.get("token", "")
     try:
         user = reset_password(db, token=token, new_password=form.get("password", "")[:1024])
-    except ApiError as exc:
+    except DomainError as exc:
         if exc.code != "weak_password":
             db.rollback()
             return _page(request, "auth/reset_invalid.html")

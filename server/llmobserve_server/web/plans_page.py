@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.billing.plans import SAAS_PLANS, Plan
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import find_viewer
 

@@ -17,13 +17,13 @@ from llmobserve_server.accounts.sessions import (
     revoke_user_sessions,
     rotate_session,
 )
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep, session_lifetime
 from llmobserve_server.audit import record_for_user
 from llmobserve_server.cookies import clear_session_cookie, set_session_cookie
-from llmobserve_server.errors import ApiError
+from llmobserve_server.domain_errors import DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep, session_lifetime
+from llmobserve_server.http.verification import queue_verification_email
 from llmobserve_server.web.csrf import SignedInForm
-from llmobserve_server.web.email_verification import queue_verification_email
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import Viewer, ViewerDep
@@ -72,7 +72,7 @@ def update_name(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbD
     name = form.get("name", "")
     try:
         rename(viewer.user, name=name)
-    except ApiError as exc:
+    except DomainError as exc:
         return _page(request, viewer, db, values={"name": name}, errors={"name": exc.message})
     db.commit()
     return _done("Your name is saved.")
@@ -92,7 +92,7 @@ def update_email(
         change_email(
             db, user=viewer.user, email=email, current_password=form.get("email_password", "")
         )
-    except ApiError as exc:
+    except DomainError as exc:
         field = "email_password" if exc.code == "wrong_password" else "email"
         return _page(request, viewer, db, values={"email": email}, errors={field: exc.message})
     if viewer.user.email != old_email:
@@ -120,7 +120,7 @@ def update_password(request: Request, viewer: ViewerDep, form: SignedInForm, db:
             new_password=form.get("new_password", "")[:1024],
             keep_session_id=viewer.session.id,
         )
-    except ApiError as exc:
+    except DomainError as exc:
         field = "current_password" if exc.code == "wrong_password" else "new_password"
         return _page(request, viewer, db, errors={field: exc.message})
     actor = request_actor(request, viewer.user)
@@ -174,7 +174,7 @@ def delete_account(request: Request, viewer: ViewerDep, form: SignedInForm, db: 
     record_for_user(db, user_id=viewer.user.id, action="user_deleted", actor=actor)
     try:
         delete_user(db, user=viewer.user, actor=actor)
-    except ApiError as exc:
+    except DomainError as exc:
         db.rollback()
         values = {"confirm_email": typed}
         return _page(request, viewer, db, values=values, errors={"confirm_email": exc.message})

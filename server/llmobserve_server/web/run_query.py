@@ -20,8 +20,9 @@ from llmobserve_server.analytics.runs import (
     decode_run_cursor,
     encode_run_cursor,
 )
-from llmobserve_server.api.time_range import parse_instant
+from llmobserve_server.domain_errors import DomainError
 from llmobserve_server.errors import ApiError
+from llmobserve_server.http.time_range import parse_instant
 
 FILTER_NAMES = ("customer", "agent", "section", "status", "from", "to")
 MAX_TEXT = 200
@@ -64,7 +65,7 @@ def read_run_query(params: Mapping[str, str]) -> RunQuery:
     if cursor:
         try:
             after = decode_run_cursor(cursor)
-        except ApiError:
+        except DomainError:
             errors["cursor"] = (
                 "That page link is not valid any more. Start again from the first page."
             )

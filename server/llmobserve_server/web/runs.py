@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from llmobserve_server.analytics.runs import RunPage, get_run, list_runs
-from llmobserve_server.api.deps import DbDep
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.run_query import read_run_query
 from llmobserve_server.web.run_timeline import Timeline, format_duration, run_duration_ms
 from llmobserve_server.web.templating import is_htmx, render

@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from llmobserve_server.accounts.memberships import switch_account
 from llmobserve_server.accounts.sessions import rotate_session
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.cookies import set_session_cookie
+from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.viewer import ViewerDep

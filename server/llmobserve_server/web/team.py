@@ -9,7 +9,6 @@ it crosses the redirect in a short-lived cookie scoped to this page, like a new 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -30,17 +29,17 @@ from llmobserve_server.accounts.memberships import (
 )
 from llmobserve_server.accounts.sessions import revoke_user_sessions, rotate_session
 from llmobserve_server.accounts.tokens import sha256_hex
-from llmobserve_server.api.actors import request_actor
-from llmobserve_server.api.deps import DbDep
 from llmobserve_server.audit import record
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.cookies import set_session_cookie
 from llmobserve_server.db.models import Invitation
-from llmobserve_server.errors import ApiError
-from llmobserve_server.mail import send_email, sends_email
+from llmobserve_server.domain_errors import Conflict, DomainError
+from llmobserve_server.http.actors import request_actor
+from llmobserve_server.http.deps import DbDep
+from llmobserve_server.http.links import public_base_url
+from llmobserve_server.mail import deliver, sends_email
 from llmobserve_server.web.csrf import SignedInForm
 from llmobserve_server.web.flash import set_flash
-from llmobserve_server.web.links import absolute_url
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import Viewer, ViewerDep
 
@@ -57,9 +56,9 @@ def _new_link(request: Request, viewer: Viewer, db: DbDep) -> tuple[Invitation, 
     invitation = db.scalar(select(Invitation).where(Invitation.token_hash == sha256_hex(token)))
     if invitation is None or invitation.account_id != viewer.account.id:
         return None
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+    if invitations.problem_of(invitation) is not None:
         return None
-    return invitation, absolute_url(request, f"/invitations/{token}")
+    return invitation, invitations.invitation_url(token, base_url=public_base_url(request))
 
 
 def _page(
@@ -82,7 +81,7 @@ def _page(
         pending=invitations.list_pending(db, account_id=viewer.account.id),
         plan=plan_for(viewer.account.subscription_tier),
         new_link=_new_link(request, viewer, db),
-        now=datetime.now(timezone.utc),
+        has_expired=invitations.has_expired,
         values=values or {"role": "member"},
         errors=errors or {},
     )
@@ -91,18 +90,10 @@ def _page(
 
 
 def _send(request: Request, viewer: Viewer, issued: invitations.IssuedInvitation) -> bool:
-    return send_email(
-        request.app.state.settings,
-        to=issued.invitation.email,
-        subject=f"{viewer.user.name} invited you to {viewer.account.name} on llmobserve",
-        template="invitation",
-        context={
-            "inviter": viewer.user.name,
-            "account": viewer.account.name,
-            "link": absolute_url(request, f"/invitations/{issued.token}"),
-            "valid_days": invitations.VALID_FOR.days,
-        },
+    email = invitations.invitation_email(
+        issued, inviter=viewer.user, account=viewer.account, base_url=public_base_url(request)
     )
+    return deliver(request.app.state.settings, email)
 
 
 def _after_issue(
@@ -144,10 +135,10 @@ def _done(message: str) -> Response:
     return response
 
 
-def _refused(exc: ApiError) -> Response:
+def _refused(exc: DomainError) -> Response:
     """A change the rules forbid (the last owner) is explained on the page; not being allowed
     at all (403) or an unknown id (404) is an error page."""
-    if exc.status != 409:
+    if not isinstance(exc, Conflict):
         raise exc
     response = RedirectResponse(PAGE, status_code=303)
     set_flash(response, exc.message, "error")
@@ -170,7 +161,7 @@ def invite(request: Request, viewer: ViewerDep, form: SignedInForm, db: DbDep) -
             email=values["email"],
             role=values["role"],
         )
-    except ApiError as exc:
+    except DomainError as exc:
         if exc.code == "owner_required":
             raise
         field = "role" if exc.code == "invalid_role" else "email"
@@ -212,7 +203,7 @@ def remove(
         departure = remove_member(
             db, account_id=viewer.account.id, actor_id=viewer.user.id, user_id=user_id
         )
-    except ApiError as exc:
+    except DomainError as exc:
         return _refused(exc)
     removed = departure.user
     _audit(request, viewer, db, "member_removed", removed.email)
@@ -229,7 +220,7 @@ def leave_account(request: Request, viewer: ViewerDep, _form: SignedInForm, db: 
     account = viewer.account
     try:
         departure = leave(db, account_id=account.id, user_id=viewer.user.id)
-    except ApiError as exc:
+    except DomainError as exc:
         return _refused(exc)
     actor = request_actor(request, viewer.user)
     record(db, account_id=account.id, action="member_left", actor=actor, target=viewer.user.email)
@@ -266,7 +257,7 @@ def set_role(
             user_id=user_id,
             role=form.get("role", ""),
         )
-    except ApiError as exc:
+    except DomainError as exc:
         return _refused(exc)
     rotated = None
     if old_role != member.role:

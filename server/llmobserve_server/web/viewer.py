@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.memberships import AccountChoice, accounts_of
 from llmobserve_server.accounts.sessions import SESSION_COOKIE, find_active_session
-from llmobserve_server.api.deps import DbDep, session_lifetime
 from llmobserve_server.db.models import Account, Session, User
+from llmobserve_server.http.deps import DbDep, session_lifetime
 from llmobserve_server.web.redirects import path_with_query
 
 

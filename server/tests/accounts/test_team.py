@@ -8,6 +8,7 @@ import httpx
 
 from llmobserve_server.testing import RunningServer
 from tests.accounts.conftest import MakeUser
+from tests.support.accounts_db import execute
 from tests.support.factories import PASSWORD, SignedInUser, unique_email
 from tests.support.forms import csrf_token_of, field_error, post_signed_out_form
 from tests.support.mail import Mailbox, confirm_email, link_in
@@ -198,6 +199,24 @@ def test_revoked_and_replaced_invitation_links_stop_working(
     assert "Create an account and join" in browser.get(second).text
     owner.client.post(f"/settings/team/invitations/{invitation_id.group(1)}/revoke")
     assert "This invitation was withdrawn." in browser.get(second).text
+
+
+def invitation_row(html: str, email: str) -> str:
+    match = re.search(rf'<tr data-invitation="{re.escape(email)}">(.*?)</tr>', html, re.S)
+    assert match, f"no invitation to {email} listed"
+    return match.group(1)
+
+
+def test_an_expired_invitation_is_shown_as_expired_and_its_link_is_not_offered(
+    make_user: MakeUser, mail_server: RunningServer
+) -> None:
+    owner = make_user(tier="pro")
+    email = unique_email("late")
+    invite(owner, email)  # the redirect carries the new link to the team page in a cookie
+    execute(mail_server, "UPDATE invitations SET expires_at = created_at WHERE email = :e", e=email)
+    page = team_page(owner)
+    assert "Expired" in invitation_row(page, email)
+    assert 'id="new-invitation"' not in page  # its link no longer works: not offered to copy
 
 
 def test_another_accounts_invitation_and_member_ids_are_not_found(

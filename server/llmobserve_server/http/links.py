@@ -15,10 +15,15 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def absolute_url(request: Request, path: str) -> str:
+    return public_base_url(request) + path
+
+
+def public_base_url(request: Request) -> str:
+    """The server's address without a trailing slash: what links in emails start with."""
     settings = request.app.state.settings
     base = str(settings.public_url)
     if "public_url" not in settings.model_fields_set:
         opened = str(request.base_url).rstrip("/")
         if urlsplit(opened).hostname in _LOOPBACK:
             base = opened
-    return base.rstrip("/") + path
+    return base.rstrip("/")

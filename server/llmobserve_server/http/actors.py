@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from llmobserve_server.api.deps import client_ip
 from llmobserve_server.audit import Actor
 from llmobserve_server.db.models import User
+from llmobserve_server.http.deps import client_ip
 
 
 def request_actor(request: Request, user: User | None = None, *, email: str | None = None) -> Actor:
