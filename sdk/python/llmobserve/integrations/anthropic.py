@@ -143,10 +143,14 @@ def messages_usage(fields: dict[str, Any]) -> Usage:
 def _result_types() -> ResultTypes:
     import anthropic
 
-    return ResultTypes(
-        streams=(anthropic.Stream, anthropic.AsyncStream),
-        raw=(anthropic.APIResponse, anthropic.AsyncAPIResponse),
-    )
+    raw: tuple[type, ...] = (anthropic.APIResponse, anthropic.AsyncAPIResponse)
+    try:  # anthropic < 1 answers `.with_raw_response` with a LegacyAPIResponse (sync `parse()`)
+        from anthropic._legacy_response import LegacyAPIResponse  # type: ignore[import-not-found]
+    except ImportError:
+        pass
+    else:
+        raw = (LegacyAPIResponse, *raw)
+    return ResultTypes(streams=(anthropic.Stream, anthropic.AsyncStream), raw=raw)
 
 
 def wrap(original: Method, target: Target) -> Method:

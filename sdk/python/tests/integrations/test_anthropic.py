@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -219,7 +220,8 @@ def test_async_with_raw_response_is_recorded_when_parsed(
             raw = await client.messages.with_raw_response.create(
                 model=MODEL, max_tokens=256, messages=MESSAGES
             )
-            return await raw.parse()
+            parsed = raw.parse()  # anthropic < 1: a LegacyAPIResponse, whose parse() is sync
+            return await parsed if inspect.isawaitable(parsed) else parsed
 
     with llmobserve.run("async raw") as frame:
         message = asyncio.run(main())
