@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 
 _MESSAGES = "anthropic.resources.messages"
 _STREAMING = "anthropic.lib.streaming"
+_PARSE = (0, 77)
 
 TARGETS = (
     Target(_MESSAGES, "Messages", "create", "chat"),
     Target(_MESSAGES, "AsyncMessages", "create", "chat", is_async=True),
-    Target(_MESSAGES, "Messages", "parse", "chat", min_version=(2, 0)),
-    Target(_MESSAGES, "AsyncMessages", "parse", "chat", is_async=True, min_version=(2, 0)),
+    # messages.parse came in 0.77 (it posts itself, never through create: recorded once)
+    Target(_MESSAGES, "Messages", "parse", "chat", min_version=_PARSE),
+    Target(_MESSAGES, "AsyncMessages", "parse", "chat", is_async=True, min_version=_PARSE),
     # messages.stream(...) sends its request when the manager is entered.
     Target(_STREAMING, "MessageStreamManager", "__enter__", "chat"),
     Target(_STREAMING, "AsyncMessageStreamManager", "__aenter__", "chat", is_async=True),

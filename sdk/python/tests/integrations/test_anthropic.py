@@ -12,6 +12,7 @@ from typing import Any
 import anthropic
 import pytest
 from fakes.anthropic_upstream import AnthropicScenario, FakeAnthropic
+from support.versions import needs
 
 import llmobserve
 from llmobserve.integrations._calls import describe_error
@@ -195,6 +196,19 @@ def test_abandoned_message_stream_records_what_it_saw(
     assert first.type == "message_start"
     [call] = recorded(frame)
     assert (call["model"], call["input_tokens"], call["output_tokens"]) == (REPORTED, 14, 1)
+
+
+@needs("anthropic", (0, 77), "messages.parse")
+@pytest.mark.usefixtures("sdk")
+def test_messages_parse_is_recorded(
+    anthropic_client: anthropic.Anthropic, recorded: Recorded
+) -> None:
+    with llmobserve.run("parse") as frame:
+        message = anthropic_client.messages.parse(model=MODEL, max_tokens=256, messages=MESSAGES)
+
+    assert message.content[0].text == "Hello there!"
+    [call] = recorded(frame)
+    assert (call["model"], call["input_tokens"], call["output_tokens"]) == (REPORTED, 14, 4)
 
 
 @pytest.mark.usefixtures("sdk")
