@@ -8,10 +8,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
-from support.versions import needs
+from support.versions import installed, needs
 
 import llmobserve
 
@@ -154,7 +155,11 @@ def test_streamed_response_cut_off_records_an_error(
     openai_client: openai.OpenAI, openai_upstream: FakeOpenAI, recorded: Recorded
 ) -> None:
     openai_upstream.scenario = OpenAIScenario(abort_after=4)
-    with llmobserve.run("cut") as frame, pytest.raises(openai.APIConnectionError):
+    # openai raises APIConnectionError, older releases (1.91) httpx's own error
+    with (
+        llmobserve.run("cut") as frame,
+        pytest.raises((openai.APIConnectionError, httpx.HTTPError)),
+    ):
         list(openai_client.responses.create(model="gpt-4o-mini", input="hi", stream=True))
 
     [call] = recorded(frame)
@@ -181,6 +186,19 @@ def test_chat_completions_parse_is_recorded(
 ) -> None:
     with llmobserve.run("parse") as frame:
         parsed = openai_client.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
+
+    assert parsed.choices[0].message.content == "Hello there!"
+    assert [(c["operation"], c["input_tokens"]) for c in recorded(frame)] == [("chat", 21)]
+
+
+@pytest.mark.skipif(
+    installed("openai") >= (1, 92), reason="openai ≥ 1.92 has chat.completions.parse, not beta's"
+)
+def test_beta_chat_completions_parse_is_recorded_once(
+    openai_client: openai.OpenAI, recorded: Recorded
+) -> None:
+    with llmobserve.run("beta parse") as frame:
+        parsed = openai_client.beta.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
 
     assert parsed.choices[0].message.content == "Hello there!"
     assert [(c["operation"], c["input_tokens"]) for c in recorded(frame)] == [("chat", 21)]
