@@ -9,8 +9,13 @@ CONSTRAINTS := constraints.txt
 INSTALLED_RUN := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
+# The SDK's supported range: its provider tests also run against the oldest releases of openai,
+# anthropic and pinecone it supports (constraints-oldest.txt), in a virtualenv of their own.
+VENV_OLDEST := .venv-oldest
+INSTALLED_OLDEST := $(VENV_OLDEST)/.installed
+SDK_PROVIDER_TESTS := sdk/python/tests/integrations
 
-.PHONY: run test lock lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions \
+.PHONY: run test test-sdk-oldest test-latest lock lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions \
 	bench-dashboard schema vendor clean docs docs-serve release-check screenshots
 
 $(INSTALLED_RUN): server/pyproject.toml sdk/python/pyproject.toml VERSION $(CONSTRAINTS)
@@ -27,8 +32,22 @@ $(INSTALLED): $(INSTALLED_RUN)
 run: $(INSTALLED_RUN)
 	$(BIN)/llmobserve-server serve
 
-## The whole suite: lint, types, tests (on SQLite and PostgreSQL).
-test: lint typecheck pytest
+## The whole suite: lint, types, tests (on SQLite and PostgreSQL), the SDK on its oldest libraries.
+test: lint typecheck pytest test-sdk-oldest
+
+$(INSTALLED_OLDEST): server/pyproject.toml sdk/python/pyproject.toml VERSION $(CONSTRAINTS) \
+		constraints-oldest.txt scripts/sdk-venv.sh
+	bash scripts/sdk-venv.sh $(VENV_OLDEST) constraints-oldest.txt
+	touch $(INSTALLED_OLDEST)
+
+## The SDK's provider tests against the oldest openai, anthropic and pinecone it supports.
+test-sdk-oldest: $(INSTALLED_OLDEST)
+	$(VENV_OLDEST)/bin/pytest $(SDK_PROVIDER_TESTS) $(PYTEST_ARGS)
+
+## The SDK's provider tests against the newest openai, anthropic and pinecone (scratch virtualenv;
+## not part of `make test`: an upstream release can break it, and saying so is its job).
+test-latest:
+	bash scripts/test-latest.sh $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -69,7 +88,7 @@ bench-dashboard: $(INSTALLED)
 	$(BIN)/python bench/dashboard.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VENV_OLDEST)
 
 ## Regenerate the wire-format JSON Schema (schema/events.v1.json) from the server's models.
 schema: $(INSTALLED)

@@ -42,6 +42,8 @@ class Target:
     operation: str
     is_async: bool = False
     min_version: Version = ()  # skipped quietly on older versions of the library (not there yet)
+    # skipped quietly from this version on (where the method is gone, or reaches another target)
+    before_version: Version | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def patch_library(library: Library) -> bool:
         done: list[_Patch] = []
         try:
             for target in library.targets:
-                if version is not None and version < target.min_version:
+                if version is not None and not _in_range(version, target):
                     continue
                 patch = _apply(target, library.wrap)
                 if patch is not None:
@@ -182,3 +184,10 @@ def parse_version(text: str) -> Version | None:
     if found is None:
         return None
     return tuple(int(part) for part in found.group().split("."))
+
+
+def _in_range(version: Version, target: Target) -> bool:
+    """Whether `target` is patched on this version of its library."""
+    if version < target.min_version:
+        return False
+    return target.before_version is None or version < target.before_version

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 
 _MESSAGES = "anthropic.resources.messages"
 _STREAMING = "anthropic.lib.streaming"
+_PARSE = (0, 77)
 
 TARGETS = (
     Target(_MESSAGES, "Messages", "create", "chat"),
     Target(_MESSAGES, "AsyncMessages", "create", "chat", is_async=True),
-    Target(_MESSAGES, "Messages", "parse", "chat", min_version=(2, 0)),
-    Target(_MESSAGES, "AsyncMessages", "parse", "chat", is_async=True, min_version=(2, 0)),
+    # messages.parse came in 0.77 (it posts itself, never through create: recorded once)
+    Target(_MESSAGES, "Messages", "parse", "chat", min_version=_PARSE),
+    Target(_MESSAGES, "AsyncMessages", "parse", "chat", is_async=True, min_version=_PARSE),
     # messages.stream(...) sends its request when the manager is entered.
     Target(_STREAMING, "MessageStreamManager", "__enter__", "chat"),
     Target(_STREAMING, "AsyncMessageStreamManager", "__aenter__", "chat", is_async=True),
@@ -143,10 +145,14 @@ def messages_usage(fields: dict[str, Any]) -> Usage:
 def _result_types() -> ResultTypes:
     import anthropic
 
-    return ResultTypes(
-        streams=(anthropic.Stream, anthropic.AsyncStream),
-        raw=(anthropic.APIResponse, anthropic.AsyncAPIResponse),
-    )
+    raw: tuple[type, ...] = (anthropic.APIResponse, anthropic.AsyncAPIResponse)
+    try:  # anthropic < 1 answers `.with_raw_response` with a LegacyAPIResponse (sync `parse()`)
+        from anthropic._legacy_response import LegacyAPIResponse  # type: ignore[import-not-found]
+    except ImportError:
+        pass
+    else:
+        raw = (LegacyAPIResponse, *raw)
+    return ResultTypes(streams=(anthropic.Stream, anthropic.AsyncStream), raw=raw)
 
 
 def wrap(original: Method, target: Target) -> Method:

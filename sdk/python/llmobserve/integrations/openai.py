@@ -39,6 +39,8 @@ _CHAT = "openai.resources.chat.completions"
 _COMPLETIONS = "openai.resources.completions"
 _EMBEDDINGS = "openai.resources.embeddings"
 _RESPONSES = "openai.resources.responses"
+_BETA_CHAT = "openai.resources.beta.chat.completions"
+_BETA_PARSE = (1, 50)  # beta.chat.completions.parse posts itself (before: through create)
 _PARSE_GA = (1, 92)  # chat.completions.parse left `beta` (and responses.parse was there)
 
 TARGETS = (
@@ -46,6 +48,25 @@ TARGETS = (
     Target(_CHAT, "AsyncCompletions", "create", "chat", is_async=True),
     Target(_CHAT, "Completions", "parse", "chat", min_version=_PARSE_GA),
     Target(_CHAT, "AsyncCompletions", "parse", "chat", is_async=True, min_version=_PARSE_GA),
+    # before that, beta.chat.completions.parse: through chat.completions.create up to 1.49,
+    # and posted itself from 1.50 (not recorded by the target above, so recorded here)
+    Target(
+        _BETA_CHAT,
+        "Completions",
+        "parse",
+        "chat",
+        min_version=_BETA_PARSE,
+        before_version=_PARSE_GA,
+    ),
+    Target(
+        _BETA_CHAT,
+        "AsyncCompletions",
+        "parse",
+        "chat",
+        is_async=True,
+        min_version=_BETA_PARSE,
+        before_version=_PARSE_GA,
+    ),
     Target(_COMPLETIONS, "Completions", "create", "completion"),
     Target(_COMPLETIONS, "AsyncCompletions", "create", "completion", is_async=True),
     Target(_EMBEDDINGS, "Embeddings", "create", "embedding"),

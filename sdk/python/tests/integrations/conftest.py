@@ -20,6 +20,7 @@ from fakes.pinecone_upstream import FakePinecone, PineconeScenario
 from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price
 from support.accounts import Account
+from support.closing import closed_after
 
 import llmobserve
 
@@ -105,16 +106,14 @@ def async_anthropic(anthropic_upstream: FakeAnthropic) -> Callable[[], anthropic
 
 @pytest.fixture
 def pinecone_client() -> Iterator[pinecone.Pinecone]:
-    with pinecone.Pinecone(api_key="pc-test") as client:
-        yield client
+    yield from closed_after(pinecone.Pinecone(api_key="pc-test"))
 
 
 @pytest.fixture
 def pinecone_index(pinecone_client: pinecone.Pinecone, pinecone_upstream: FakePinecone) -> Any:
     """An index client of the fake data plane, created after the SDK started (see the pinecone
     integration's note) by tests that use `sdk` first."""
-    with pinecone_client.Index(host=pinecone_upstream.url) as index:
-        yield index
+    yield from closed_after(pinecone_client.Index(host=pinecone_upstream.url))
 
 
 # -- the SDK and what the collector recorded -------------------------------------------------

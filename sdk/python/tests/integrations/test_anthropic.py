@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import anthropic
 import pytest
 from fakes.anthropic_upstream import AnthropicScenario, FakeAnthropic
+from support.versions import needs
 
 import llmobserve
 from llmobserve.integrations._calls import describe_error
@@ -196,6 +198,19 @@ def test_abandoned_message_stream_records_what_it_saw(
     assert (call["model"], call["input_tokens"], call["output_tokens"]) == (REPORTED, 14, 1)
 
 
+@needs("anthropic", (0, 77), "messages.parse")
+@pytest.mark.usefixtures("sdk")
+def test_messages_parse_is_recorded(
+    anthropic_client: anthropic.Anthropic, recorded: Recorded
+) -> None:
+    with llmobserve.run("parse") as frame:
+        message = anthropic_client.messages.parse(model=MODEL, max_tokens=256, messages=MESSAGES)
+
+    assert message.content[0].text == "Hello there!"
+    [call] = recorded(frame)
+    assert (call["model"], call["input_tokens"], call["output_tokens"]) == (REPORTED, 14, 4)
+
+
 @pytest.mark.usefixtures("sdk")
 def test_with_raw_response_is_recorded(
     anthropic_client: anthropic.Anthropic, recorded: Recorded
@@ -219,7 +234,8 @@ def test_async_with_raw_response_is_recorded_when_parsed(
             raw = await client.messages.with_raw_response.create(
                 model=MODEL, max_tokens=256, messages=MESSAGES
             )
-            return await raw.parse()
+            parsed = raw.parse()  # anthropic < 1: a LegacyAPIResponse, whose parse() is sync
+            return await parsed if inspect.isawaitable(parsed) else parsed
 
     with llmobserve.run("async raw") as frame:
         message = asyncio.run(main())

@@ -8,15 +8,19 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
+from support.versions import installed, needs
 
 import llmobserve
 
 pytestmark = pytest.mark.usefixtures("sdk")
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
+RESPONSES_API = needs("openai", (1, 66), "Responses API")
+CHAT_PARSE = needs("openai", (1, 92), "chat.completions.parse outside `beta`")
 Recorded = Callable[..., list[dict[str, Any]]]
 
 
@@ -79,6 +83,7 @@ def test_async_embedding_is_recorded(
 # -- responses -------------------------------------------------------------------------------
 
 
+@RESPONSES_API
 def test_response_records_responses_usage(
     openai_client: openai.OpenAI,
     openai_upstream: FakeOpenAI,
@@ -99,6 +104,7 @@ def test_response_records_responses_usage(
     assert Decimal(call["cost_usd"]) == priced(call)
 
 
+@RESPONSES_API
 def test_streamed_response_takes_usage_from_response_completed(
     openai_client: openai.OpenAI, recorded: Recorded
 ) -> None:
@@ -115,6 +121,7 @@ def test_streamed_response_takes_usage_from_response_completed(
     )
 
 
+@RESPONSES_API
 def test_responses_stream_helper_is_recorded_once(
     openai_client: openai.OpenAI, recorded: Recorded
 ) -> None:
@@ -127,6 +134,7 @@ def test_responses_stream_helper_is_recorded_once(
     assert [call["input_tokens"] for call in recorded(frame)] == [21]
 
 
+@RESPONSES_API
 def test_async_streamed_response_is_recorded(
     async_openai: Callable[[], openai.AsyncOpenAI], recorded: Recorded
 ) -> None:
@@ -142,17 +150,23 @@ def test_async_streamed_response_is_recorded(
     assert [call["output_tokens"] for call in recorded(frame)] == [3]
 
 
+@RESPONSES_API
 def test_streamed_response_cut_off_records_an_error(
     openai_client: openai.OpenAI, openai_upstream: FakeOpenAI, recorded: Recorded
 ) -> None:
     openai_upstream.scenario = OpenAIScenario(abort_after=4)
-    with llmobserve.run("cut") as frame, pytest.raises(openai.APIConnectionError):
+    # openai raises APIConnectionError, older releases (1.91) httpx's own error
+    with (
+        llmobserve.run("cut") as frame,
+        pytest.raises((openai.APIConnectionError, httpx.HTTPError)),
+    ):
         list(openai_client.responses.create(model="gpt-4o-mini", input="hi", stream=True))
 
     [call] = recorded(frame)
     assert (call["status"], call["model"]) == ("error", "gpt-4o-mini-2024-07-18")
 
 
+@RESPONSES_API
 def test_streamed_response_that_failed_is_recorded_as_an_error(
     openai_client: openai.OpenAI, openai_upstream: FakeOpenAI, recorded: Recorded
 ) -> None:
@@ -166,11 +180,25 @@ def test_streamed_response_that_failed_is_recorded_as_an_error(
     assert call["input_tokens"] == 21
 
 
+@CHAT_PARSE
 def test_chat_completions_parse_is_recorded(
     openai_client: openai.OpenAI, recorded: Recorded
 ) -> None:
     with llmobserve.run("parse") as frame:
         parsed = openai_client.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
+
+    assert parsed.choices[0].message.content == "Hello there!"
+    assert [(c["operation"], c["input_tokens"]) for c in recorded(frame)] == [("chat", 21)]
+
+
+@pytest.mark.skipif(
+    installed("openai") >= (1, 92), reason="openai ≥ 1.92 has chat.completions.parse, not beta's"
+)
+def test_beta_chat_completions_parse_is_recorded_once(
+    openai_client: openai.OpenAI, recorded: Recorded
+) -> None:
+    with llmobserve.run("beta parse") as frame:
+        parsed = openai_client.beta.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
 
     assert parsed.choices[0].message.content == "Hello there!"
     assert [(c["operation"], c["input_tokens"]) for c in recorded(frame)] == [("chat", 21)]
@@ -252,6 +280,7 @@ def test_with_streaming_response_is_recorded_when_parsed(
     assert [call["output_tokens"] for call in recorded(frame)] == [3]
 
 
+@RESPONSES_API
 def test_async_with_raw_response_is_recorded(
     async_openai: Callable[[], openai.AsyncOpenAI], recorded: Recorded
 ) -> None:

@@ -160,6 +160,28 @@ def test_a_library_older_than_the_minimum_is_skipped_with_one_warning(
     assert not is_wrapped(vendor.Client.__dict__["create"])
 
 
+@pytest.mark.usefixtures("restore_patches")
+@pytest.mark.parametrize(
+    ("min_version", "before_version", "patched"),
+    [((1, 0), (2, 0), True), ((1, 6), None, False), ((1, 0), (1, 5), False)],
+    ids=["inside its range", "not there yet", "from its end on"],
+)
+def test_a_target_is_patched_only_within_its_versions(
+    vendor: types.ModuleType,
+    min_version: tuple[int, ...],
+    before_version: tuple[int, ...] | None,
+    patched: bool,
+) -> None:
+    target = Target(
+        VENDOR, "Client", "create", "chat", min_version=min_version, before_version=before_version
+    )
+    library = Library(VENDOR, (1, 0), [target], lambda original, _: wrap_sync(original, Measure()))
+
+    patch_library(library)
+
+    assert is_wrapped(vendor.Client.__dict__["create"]) is patched
+
+
 def test_a_patch_failure_leaves_the_library_as_it_was(
     vendor: types.ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:

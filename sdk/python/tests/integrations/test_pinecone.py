@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pinecone
 import pytest
 from fakes.pinecone_upstream import FakePinecone, PineconeScenario
+from support.closing import closed_after
+from support.versions import needs
 
 import llmobserve
 from llmobserve.integrations.pinecone import index_name
@@ -19,16 +22,19 @@ pytestmark = pytest.mark.usefixtures("sdk")
 Recorded = Callable[..., list[dict[str, Any]]]
 PUBLIC_HOST = "http://products-abc1234.svc.aped-4627-b74a.pinecone.io"
 READ_UNIT_USD = Decimal(16) / 1_000_000  # the collector's documented list price
+# A 404 raises NotFoundError, or in pinecone 5 (no NotFoundError yet) NotFoundException.
+NOT_FOUND: type[Exception] = getattr(pinecone, "NotFoundError", pinecone.NotFoundException)
 
 
 @pytest.fixture
 def public_index(pinecone_upstream: FakePinecone) -> Iterator[Any]:
     """An index client for a pinecone.io host, reaching the fake through it as a proxy."""
-    with pinecone.Pinecone(api_key="pc-test", proxy_url=pinecone_upstream.url) as client:
-        with pytest.warns(RuntimeWarning, match="uses http"):
+    client = pinecone.Pinecone(api_key="pc-test", proxy_url=pinecone_upstream.url)
+    for _ in closed_after(client):
+        with warnings.catch_warnings():  # newer pinecone warns that the host uses http
+            warnings.filterwarnings("ignore", ".*uses http", RuntimeWarning)
             index = client.Index(host=PUBLIC_HOST)
-        with index:
-            yield index
+        yield from closed_after(index)
 
 
 def test_query_records_read_units_and_their_cost(pinecone_index: Any, recorded: Recorded) -> None:
@@ -86,14 +92,16 @@ def test_failed_query_is_recorded_and_reraised(
     pinecone_index: Any, pinecone_upstream: FakePinecone, recorded: Recorded
 ) -> None:
     pinecone_upstream.scenario = PineconeScenario(fail_status=404)
-    with llmobserve.run("missing") as frame, pytest.raises(pinecone.NotFoundError):
+    with llmobserve.run("missing") as frame, pytest.raises(NOT_FOUND) as raised:
         pinecone_index.query(vector=[0.1, 0.2], top_k=1, namespace="gone")
 
     [call] = recorded(frame)
     assert call["status"] == "error"
-    assert call["error"].startswith("NotFoundError")
+    assert call["error"].startswith(type(raised.value).__name__)
 
 
+# pinecone 6-9's IndexAsyncio lives elsewhere and is not recorded (the integration's targets).
+@needs("pinecone", (10,), "asyncio index the SDK records")
 def test_asyncio_index_query_is_recorded(
     pinecone_client: pinecone.Pinecone, pinecone_upstream: FakePinecone, recorded: Recorded
 ) -> None:
