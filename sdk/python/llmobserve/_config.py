@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import urlsplit
 
-from llmobserve._hints import api_key_problem, collector_url_problem
+from llmobserve._hints import api_key_problem, collector_url_problem, quoted
 from llmobserve._log import logger
 from llmobserve._values import describe
 
@@ -80,9 +80,9 @@ def resolve(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         logger.warning(
-            "llmobserve: collector URL %r is not an http(s) URL, so nothing will be recorded. "
+            "llmobserve: collector URL %s is not an http(s) URL, so nothing will be recorded. "
             "Fix collector_url or LLMOBSERVE_COLLECTOR_URL (e.g. %s).",
-            url,
+            quoted(url),
             DEFAULT_COLLECTOR_URL,
         )
         return None

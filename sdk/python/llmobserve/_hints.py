@@ -37,7 +37,7 @@ def api_key_problem(key: str) -> str | None:
     bad = next((ch for ch in key if not " " < ch < "\x7f"), None)
     if bad is not None:
         return (
-            f"llmobserve: the API key contains {_describe(bad)} at position {key.index(bad)}, "
+            f"llmobserve: the API key contains {_quoted(bad)} at position {key.index(bad)}, "
             "which no API key has: copy it again from Settings → API keys (a key is letters, "
             "digits, '-' and '_'). Nothing will be recorded until then."
         )
@@ -57,8 +57,9 @@ def collector_url_problem(url: str) -> str | None:
         if path.endswith(suffix):
             base = _with_path(url, path[: -len(suffix)])
             return (
-                f"llmobserve: the collector URL {url!r} ends in {suffix!r}, but the SDK adds the "
-                f"API paths itself: use {base!r} (collector_url or LLMOBSERVE_COLLECTOR_URL)."
+                f"llmobserve: the collector URL {quoted(url)} ends in {suffix!r}, but the SDK adds "
+                f"the API paths itself: use {quoted(base)} (collector_url or "
+                "LLMOBSERVE_COLLECTOR_URL)."
             )
     return None
 
@@ -79,7 +80,7 @@ def answer_problem(url: str, status: int | None, body: bytes) -> str | None:
     else:
         return None
     return collector_url_problem(url) or (
-        f"llmobserve: {url!r} answered with {what}, so it is not the llmobserve API: set "
+        f"llmobserve: {quoted(url)} answered with {what}, so it is not the llmobserve API: set "
         f"collector_url (or LLMOBSERVE_COLLECTOR_URL) to the server's base URL, {_advice(url)}."
     )
 
@@ -87,7 +88,7 @@ def answer_problem(url: str, status: int | None, body: bytes) -> str | None:
 def _advice(url: str) -> str:
     base = _with_path(url, "")
     if base != url.rstrip("/"):
-        return f"e.g. {base!r}, without a page path such as /runs"
+        return f"e.g. {quoted(base)}, without a page path such as /runs"
     return "exactly as the server answers it (https:// if it redirects there)"
 
 
@@ -101,7 +102,12 @@ def _with_path(url: str, path: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def _describe(ch: str) -> str:
+def _quoted(ch: str) -> str:
     if ch.isspace():
         return "a space or line break"
     return f"the character {ch!r} (U+{ord(ch):04X})"
+
+
+def quoted(text: str, limit: int = 300) -> str:
+    """`text` quoted for a warning, cut at `limit` characters (a warning is one readable line)."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")

@@ -135,4 +135,4 @@ def test_one_scope_object_can_be_entered_in_many_threads_at_once(
 
     assert seen == [None] * 10  # every thread left the scope cleanly
     sections = {row["key"]: row for row in account.costs("section")["rows"]}
-    assert sections["checkout"]["events"] == 20 and sections["checkout"]["cost_usd"] == "5.000000"
+    assert sections["checkout"]["events"] == 10 and sections["checkout"]["cost_usd"] == "5.000000"

@@ -294,7 +294,7 @@ def test_one_decorated_function_runs_concurrently_in_many_tasks(account: Account
 
     assert len(set(run_ids)) == 20
     rows = {row["key"]: row["events"] for row in account.costs("customer")["rows"]}
-    assert rows == {f"c{i}": 1 for i in range(20)} | {None: 20}
+    assert rows == {f"c{i}": 1 for i in range(20)}  # the runs' span markers are not events
 
 
 def _current_run_id() -> str | None:
