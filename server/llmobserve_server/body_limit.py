@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llmobserve_server.errors import error_response
 from llmobserve_server.ingest.schema import MAX_DECODED_BODY_BYTES
+from llmobserve_server.web.errors import error_page, is_page_path
 
 DEFAULT_LIMIT = 64 * 1024
 _LIMITS = {"/v1/events": MAX_DECODED_BODY_BYTES}
@@ -29,10 +30,6 @@ def _message(limit: int) -> str:
 
 
 def _refusal(scope: Scope, message: str) -> Response:
-    # Imported here: the dashboard's error page needs the web package, which imports the app's
-    # dependencies; this module is imported by the app first.
-    from llmobserve_server.web.errors import error_page, is_page_path
-
     if is_page_path(scope["path"]):
         return error_page(Request(scope), 413, message)
     return error_response(413, "payload_too_large", message)

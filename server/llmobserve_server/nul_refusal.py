@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from llmobserve_server.errors import error_response
+from llmobserve_server.web.errors import error_page, is_page_path
 
 MESSAGE = (
     "The address contains a NUL character (%00), which no name, id or filter can hold. "
@@ -27,8 +28,6 @@ def has_nul(text: str) -> bool:
 
 
 def _refusal(scope: Scope) -> Response:
-    from llmobserve_server.web.errors import error_page, is_page_path  # see body_limit._refusal
-
     if is_page_path(scope["path"]):
         return error_page(Request(scope), 400, MESSAGE)
     return error_response(400, "invalid_text", MESSAGE)
