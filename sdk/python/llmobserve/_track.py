@@ -13,6 +13,7 @@ from llmobserve._client import active_worker
 from llmobserve._context import current_frame
 
 Cost = Union[Decimal, str, float, int]
+PROVIDER_MAX_LENGTH = 64  # the wire format's bound on `provider`
 
 
 def track(
@@ -45,7 +46,9 @@ def track(
         name: What the event is, shown in the run's span tree.
         cost_usd: Your cost (a `Decimal`, `str`, `int` or `float`, sent as an exact decimal
             string); used when the server has no price of its own for `provider`/`model`.
-        provider: The provider or service, e.g. `"acme-ocr"`.
+        provider: The provider or service, e.g. `"acme-ocr"`. Without a provider or a model,
+            the event's `name` (its first 64 characters) stands as its provider, so its cost
+            shows under that name in costs by provider and by model.
         model: The model, e.g. `"gpt-4o-mini"` (the server prices its tokens).
         operation: The kind of operation (`"chat"`, `"embedding"`, ...); default `"custom"`.
         input_tokens: All input tokens, cached ones included.
@@ -78,6 +81,8 @@ def track(
         "output_tokens": output_tokens,
         "reasoning_tokens": reasoning_tokens,
     }
+    if provider is None and model is None and isinstance(name, str) and name:
+        provider = name[:PROVIDER_MAX_LENGTH]
     queue_call(
         FinishedCall(
             current_frame(),
