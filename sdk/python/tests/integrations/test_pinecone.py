@@ -100,8 +100,7 @@ def test_failed_query_is_recorded_and_reraised(
     assert call["error"].startswith(type(raised.value).__name__)
 
 
-# pinecone 6-9's IndexAsyncio lives elsewhere and is not recorded (the integration's targets).
-@needs("pinecone", (10,), "asyncio index the SDK records")
+@needs("pinecone", (6,), "asyncio index")
 def test_asyncio_index_query_is_recorded(
     pinecone_client: pinecone.Pinecone, pinecone_upstream: FakePinecone, recorded: Recorded
 ) -> None:
