@@ -1,18 +1,15 @@
 """A Node.js app (the OpenTelemetry JS SDK and its OTLP/HTTP protobuf exporter, from npm) sends
 GenAI spans to the real server, configured only by the standard OTEL_EXPORTER_OTLP_* variables.
 
-The npm packages are installed with `npm ci` from the committed package.json and
-package-lock.json into a cache directory keyed by the lock file, once per machine. When CI is
-set, an install that fails (or a missing node) fails the test; elsewhere it skips it.
+The npm packages come from the committed package.json and package-lock.json
+(tests/support/node_otlp.py: `npm ci` into a cache directory; with CI set, a failed install fails).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
-import tempfile
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -21,45 +18,16 @@ import httpx
 import pytest
 from genai_prices import Usage, calc_price
 
-NODE_PROJECT = Path(__file__).parent / "node"
+from tests.support.node_otlp import NODE_PROJECT, installed_node_project
+
 STORED_PLACES = Decimal("1E-10")
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"the Node.js OTLP test cannot run: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def node_project() -> Path:
-    """A directory with the npm packages installed (`npm ci`), cached by the lock file's hash."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        _unavailable("node and npm are not on PATH")
-    lock = (NODE_PROJECT / "package-lock.json").read_bytes()
-    cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    target = cache_root / "llmobserve" / "otlp-node" / hashlib.sha256(lock).hexdigest()[:16]
-    if not (target / "node_modules" / ".package-lock.json").exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent))
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(NODE_PROJECT / name, staging / name)
-        result = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=staging,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            shutil.rmtree(staging, ignore_errors=True)
-            _unavailable(f"npm ci failed: {result.stderr[-2000:]}")
-        try:
-            staging.rename(target)  # atomic: a concurrent run sees all of it or nothing
-        except OSError:  # another run installed it first
-            shutil.rmtree(staging, ignore_errors=True)
-    shutil.copy(NODE_PROJECT / "emit_genai_spans.mjs", target / "emit_genai_spans.mjs")
-    return target
+    project = installed_node_project()
+    shutil.copy(NODE_PROJECT / "emit_genai_spans.mjs", project / "emit_genai_spans.mjs")
+    return project
 
 
 def catalog_price(provider: str, model: str, **tokens: int) -> Decimal:

@@ -225,3 +225,27 @@ def test_a_span_with_ten_thousand_attributes_is_refused_alone() -> None:
     assert len(decoded.events) == 1
     (refusal,) = decoded.refused
     assert "10,006 attributes; at most 1,000" in refusal
+
+
+def test_attribution_set_on_an_ancestor_reaches_the_calls_under_it() -> None:
+    trace = new_trace_id()
+    request = span(
+        "POST /ticket",
+        trace_id=trace,
+        attributes={"llmobserve.customer_id": "acme", "llmobserve.section": "support"},
+    )
+    step = span("draft", trace_id=trace, parent_span_id=request.span_id)
+    call = chat_span(
+        trace_id=trace, parent_span_id=step.span_id, attributes={"llmobserve.section": "s/own"}
+    )
+    decoded = decode_export(export(request, step, call))
+    event = decoded.events[-1]
+    assert (event["customer_id"], event["section"]) == ("acme", "s/own")
+
+
+def test_a_parent_cycle_in_hostile_ids_ends() -> None:
+    trace = new_trace_id()
+    first, second = new_span_id(), new_span_id()
+    a = chat_span(trace_id=trace, span_id=first, parent_span_id=second)
+    b = span("b", trace_id=trace, span_id=second, parent_span_id=first)
+    assert len(decode_export(export(a, b)).events) == 2

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from llmobserve_server.domain_errors import Malformed
 from llmobserve_server.ingest.otlp.attributes import TooManyAttributes, attribute_map
 from llmobserve_server.ingest.otlp.spans import (
+    ATTRIBUTION_ATTRIBUTES,
     SpanRefused,
     genai_event,
     is_genai,
@@ -71,6 +72,7 @@ def decode_export(request: ExportTraceServiceRequest) -> DecodedExport:
         candidates.append(_Candidate(span, attributes, resource, is_genai(attributes)))
 
     structural = _genai_ancestors(candidates)
+    by_key = {_key(c): c for c in candidates}
     for candidate in candidates:
         key = (bytes(candidate.span.trace_id), bytes(candidate.span.span_id))
         if not candidate.genai and key not in structural:
@@ -78,7 +80,10 @@ def decode_export(request: ExportTraceServiceRequest) -> DecodedExport:
             continue
         try:
             if candidate.genai:
-                event = genai_event(candidate.span, candidate.attributes, candidate.resource)
+                inherited = _inherited_attribution(candidate, by_key)
+                event = genai_event(
+                    candidate.span, candidate.attributes, candidate.resource, inherited
+                )
             else:
                 event = structural_event(candidate.span, candidate.resource)
         except SpanRefused as exc:
@@ -121,6 +126,28 @@ def _spans(
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 yield span, resource, resource_error
+
+
+def _key(candidate: _Candidate) -> tuple[bytes, bytes]:
+    return bytes(candidate.span.trace_id), bytes(candidate.span.span_id)
+
+
+def _inherited_attribution(
+    candidate: _Candidate, by_key: dict[tuple[bytes, bytes], _Candidate]
+) -> dict[str, Any]:
+    """The attribution attributes (customer, section, agent) of the span's ancestors in this
+    export, the nearest first: set once on the request's span, they reach every call under it."""
+    inherited: dict[str, Any] = {}
+    trace = bytes(candidate.span.trace_id)
+    parent = by_key.get((trace, bytes(candidate.span.parent_span_id)))
+    seen = 0
+    while parent is not None and seen < len(by_key):  # `seen` guards against cycles
+        for name in ATTRIBUTION_ATTRIBUTES:
+            if name in parent.attributes and name not in inherited:
+                inherited[name] = parent.attributes[name]
+        parent = by_key.get((trace, bytes(parent.span.parent_span_id)))
+        seen += 1
+    return inherited
 
 
 def _genai_ancestors(candidates: list[_Candidate]) -> set[tuple[bytes, bytes]]:

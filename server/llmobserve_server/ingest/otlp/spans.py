@@ -65,12 +65,26 @@ def structural_event(span: Span, resource: Mapping[str, Any]) -> dict[str, Any]:
     return _common_fields(span, resource)
 
 
+ATTRIBUTION_ATTRIBUTES = (
+    "llmobserve.customer_id",
+    "user.id",
+    "enduser.id",
+    "llmobserve.section",
+    "gen_ai.agent.name",
+    "llmobserve.agent",
+)
+
+
 def genai_event(
-    span: Span, attributes: Mapping[str, Any], resource: Mapping[str, Any]
+    span: Span,
+    attributes: Mapping[str, Any],
+    resource: Mapping[str, Any],
+    inherited: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A GenAI span: the model call with its usage and attribution."""
+    """A GenAI span: the model call with its usage and attribution. Attribution is the span's
+    own, else its nearest ancestor's in the export (`inherited`), else the resource's."""
     event = _common_fields(span, resource)
-    both = {**resource, **attributes}  # attribution may be set on the resource, spans win
+    both = {**resource, **(inherited or {}), **attributes}
     provider = _text(attributes, "gen_ai.provider.name", "gen_ai.system", "llm.provider")
     event["provider"] = catalogue_provider(provider or _text(attributes, "llm.system"))
     event["model"] = _text(
