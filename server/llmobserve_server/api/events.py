@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 import psycopg
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -63,6 +64,25 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             401, "missing_api_key", "Send your API key as `Authorization: Bearer llmo_sk_…`."
         )
     body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
+    return await receive_events(request, background, token=token, body=body, read=_read)
+
+
+BatchReader = Callable[[bytes, "str | None"], IncomingBatch]
+"""Decodes a body (and its Content-Encoding) into a validated batch: one per door of the
+collector (`/v1/events` here, `/otlp/v1/traces` in api/otlp.py). Raises ApiError when it cannot."""
+
+
+async def receive_events(
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    token: str,
+    body: bytes,
+    read: BatchReader,
+) -> BatchResult:
+    """The one ingest path every door shares once it has the key and the body: decode with
+    `read`, check the key, store the batch (quota, pricing, idempotency, rollups), then the
+    usage emails after the response."""
     # The hot path of the collector: the body is decoded and validated on a worker thread before
     # any database work (no connection is held while a request parses), then the key check and
     # the batch share one transaction (FastAPI's sync dependencies would each take a trip to a
@@ -73,6 +93,7 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
         token=token,
         body=body,
         content_encoding=request.headers.get("content-encoding"),
+        read=read,
         queued_at=time.perf_counter(),
     )
     remember_account(request, account_id)
@@ -94,6 +115,7 @@ def _receive_batch(
     token: str,
     body: bytes,
     content_encoding: str | None,
+    read: BatchReader,
     queued_at: float,
 ) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
     started = time.perf_counter()
@@ -101,7 +123,7 @@ def _receive_batch(
     batch: IncomingBatch | None = None
     unreadable: ApiError | None = None
     try:
-        batch = _read(body, content_encoding)
+        batch = read(body, content_encoding)
     except ApiError as exc:  # answered after the key check: a caller without a key learns nothing
         unreadable = exc
     for _ in range(TRANSACTION_ATTEMPTS - 1):
