@@ -112,6 +112,7 @@ class SpanOut(BaseModel):
     cost_usd: str
     total_cost_usd: str
     cost_source: str
+    usage_missing: bool = False  # the provider reported no usage: the cost is unknown, not $0
     input_tokens: int
     cached_input_tokens: int
     cache_write_input_tokens: int
@@ -140,6 +141,7 @@ class SpanOut(BaseModel):
             cost_usd=format_usd(e.cost_usd),
             total_cost_usd=format_usd(node.total_cost_usd),
             cost_source=e.cost_source,
+            usage_missing=node.usage_missing,
             input_tokens=e.input_tokens,
             cached_input_tokens=e.cached_input_tokens,
             cache_write_input_tokens=e.cache_write_input_tokens,

@@ -273,15 +273,25 @@ def _lookup(provider: str | None, model: str) -> CatalogModel | None:
             return _compile_model(*found)
         if find_provider_by_id(providers, provider_id) is not None:
             return None  # the catalogue knows this provider, and it doesn't sell this model
+        if is_host(provider_id):
+            return None  # a server of its own (self-hosted...): not priced as a namesake's model
     found = _resolve(providers, None, model_ref)
     return None if found is None else _compile_model(*found)
+
+
+def is_host(provider: str) -> bool:
+    """Whether a provider id is a server's host (``llm.internal``, ``localhost:8000``), as the
+    SDK records an OpenAI-compatible server it does not know. The catalogue's ids never are."""
+    return "." in provider or ":" in provider or provider.lower() == "localhost"
 
 
 def lookup_model(provider: str | None, model: str | None) -> CatalogModel | None:
     """The catalogue's model for ``provider`` + ``model``, or None.
 
     An unknown (or missing) provider falls back to the model name alone, which genai-prices
-    matches against each provider's model patterns. Never raises for odd strings.
+    matches against each provider's model patterns, except a provider that is a host (see
+    :func:`is_host`): a self-hosted ``gpt-oss-20b`` is not billed at a cloud's price, it waits
+    for the account's own. Never raises for odd strings.
     """
     if not model:
         return None

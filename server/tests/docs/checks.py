@@ -117,6 +117,16 @@ def _(sample: SampleRun) -> None:
     assert request.body["stream_options"] == {"include_usage": True}
 
 
+@check("providers-named")
+def _(sample: SampleRun) -> None:
+    assert sample.lines == ["Hello there!"]
+    (call,) = calls_of(sample.account.run_named("self-hosted"))
+    assert (call["provider"], call["input_tokens"], call["output_tokens"]) == ("vllm", 21, 3)
+    assert call["cost_source"] == "unknown_model"  # until the account adds a price for it
+    (request,) = sample.upstreams.openai.requests
+    assert request.body["stream_options"] == {"include_usage": True}
+
+
 @check("openai-async")
 def _(sample: SampleRun) -> None:
     assert sample.lines == ["['Hello there!', 'Hello there!', 'Hello there!']"]

@@ -48,6 +48,7 @@ DOCS_URL = "http://127.0.0.1:8000"
 DOCS_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/llmobserve"
 _PROVIDER_ENV = ("LLMOBSERVE_", "OPENAI_", "ANTHROPIC_", "PINECONE_", "DATABASE_URL", "OTEL_")
 _SCRIPTS = {"python": "sample.py", "bash": "sample.sh", "javascript": "sample.mjs"}
+_PROXY_ENV = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
 
 
 class FakePineconeWithIndexes(FakePinecone):
@@ -237,14 +238,22 @@ def execute(
 def _environment(
     account: DocsAccount, base_url: str, fakes: Upstreams, data_dir: Path
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_ENV)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_PROVIDER_ENV) and k.upper() not in _PROXY_ENV
+    }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(
         LLMOBSERVE_DATA_DIR=str(data_dir),  # server commands act on the test server's database
         LLMOBSERVE_COLLECTOR_URL=base_url,
         LLMOBSERVE_URL=base_url,  # the shell samples' one variable for the server's address
         OPENAI_API_KEY="sk-docs",
-        OPENAI_BASE_URL=fakes.openai.base_url,
+        # OpenAI's own host (the SDK names the provider from it), reached through the fake as an
+        # HTTP proxy; everything on 127.0.0.1 (the server, the other fakes) goes direct
+        OPENAI_BASE_URL="http://api.openai.com/v1",
+        HTTP_PROXY=fakes.openai.url,
+        NO_PROXY="127.0.0.1,localhost",
         ANTHROPIC_API_KEY="sk-ant-docs",
         ANTHROPIC_BASE_URL=fakes.anthropic.url,
         PINECONE_API_KEY="pc-docs",

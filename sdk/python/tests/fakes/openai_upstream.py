@@ -42,6 +42,13 @@ class OpenAIScenario:
     response_failure: str | None = None  # response streams: end with response.failed, this error
     compact_json: bool = False  # chat/completion streams: `{"a":1}` as the API, not `{"a": 1}`
     usage_on_last_choice: bool = False  # include_usage: on the finish chunk, no usage-only chunk
+    # OpenAI-compatible servers: a 400 to any request with `stream_options` (some refuse fields
+    # they do not know); stream usage sent unasked ("finish": on the finish chunk, as Mistral
+    # does; "chunk": in a usage-only chunk, as OpenRouter does; None: only when asked)
+    refuses_stream_options: bool = False
+    unasked_stream_usage: str | None = None
+    cost: float | None = None  # OpenRouter: `usage.cost`, what the call cost in USD
+    no_usage: bool = False  # complete answers without a `usage` (some compatible servers)
 
 
 class FakeOpenAI(FakeUpstream):
@@ -60,6 +67,14 @@ class FakeOpenAI(FakeUpstream):
             error = {"message": s.fail_message, "type": kind, "param": None, "code": kind}
             return JsonReply({"error": error}, status=s.fail_status)
         body = request.body or {}
+        if s.refuses_stream_options and "stream_options" in body:
+            error = {
+                "message": "Unrecognized request argument supplied: stream_options",
+                "type": "invalid_request_error",
+                "param": "stream_options",
+                "code": None,
+            }
+            return JsonReply({"error": error}, status=400)
         model = SNAPSHOTS.get(body.get("model"), body.get("model")) if s.model is None else s.model
         routes = {
             "/v1/chat/completions": self._chat,
@@ -70,16 +85,22 @@ class FakeOpenAI(FakeUpstream):
         path = request.path
         if path.startswith("/openai/deployments/"):  # Azure: /openai/deployments/{name}/...
             path = "/v1/" + path.split("/", 4)[4]
-        route = routes.get(path)
+        route = routes.get(path) or next(  # a compatible API's own prefix: /v1beta/openai/...
+            (r for known, r in routes.items() if path.endswith(known.removeprefix("/v1"))), None
+        )
         if route is None:
             return JsonReply({"error": {"message": f"no route {request.path}"}}, status=404)
         return route(body, model)
 
     # -- chat completions and completions -----------------------------------------------------
 
-    def usage(self) -> dict[str, Any]:
+    def usage(self) -> dict[str, Any] | None:
         s = self.scenario
+        if s.no_usage:
+            return None
+        cost = {} if s.cost is None else {"cost": s.cost}
         return {
+            **cost,
             "prompt_tokens": s.input_tokens,
             "completion_tokens": s.output_tokens,
             "total_tokens": s.input_tokens + s.output_tokens,
@@ -129,9 +150,9 @@ class FakeOpenAI(FakeUpstream):
         with_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         extra = {"usage": None} if with_usage else {}
         chunks = [{**head, "choices": c, **extra} for c in choices]
-        if with_usage and s.usage_on_last_choice:
+        if (with_usage and s.usage_on_last_choice) or s.unasked_stream_usage == "finish":
             chunks[-1]["usage"] = self.usage()
-        elif with_usage:
+        elif with_usage or s.unasked_stream_usage == "chunk":
             chunks.append({**head, "choices": [], "usage": self.usage()})
         separators = (",", ":") if s.compact_json else None
         events = [sse(json.dumps(chunk, separators=separators)) for chunk in chunks]
