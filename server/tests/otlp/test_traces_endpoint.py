@@ -166,3 +166,13 @@ def test_spans_over_the_quota_are_reported_in_partial_success(
 
     assert answer.partial_success.rejected_spans == 1
     assert "10,000 events" in answer.partial_success.error_message
+
+
+def test_a_revoked_key_is_refused_on_the_next_export(base_url: str, user: SignedInUser) -> None:
+    created = user.client.post("/v1/api-keys", json={"name": "otel"}).json()
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {created['key']}"}
+    ) as exporter:
+        export_answer(post_export(exporter, export(chat_span())))
+        assert user.client.delete(f"/v1/api-keys/{created['id']}").status_code == 204
+        assert error_of(post_export(exporter, export(chat_span())), 401)
