@@ -109,7 +109,7 @@ async def post_traces(request: Request, background: BackgroundTasks) -> Response
     result = await receive_events(request, background, token=token, body=body, read=reader)
     decoded = reader.decoded
     problems = decoded.refused + [
-        f"{decoded.labels[entry.index]} {entry.error.get('message', '')}"
+        f"{decoded.label(entry.index)} {entry.error.get('message', '')}"
         for entry in result.rejected
     ]
     content, content_type = export_response(

@@ -166,3 +166,28 @@ def test_spans_over_the_quota_are_reported_in_partial_success(
 
     assert answer.partial_success.rejected_spans == 1
     assert "10,000 events" in answer.partial_success.error_message
+
+
+def test_a_revoked_key_is_refused_on_the_next_export(base_url: str, user: SignedInUser) -> None:
+    created = user.client.post("/v1/api-keys", json={"name": "otel"}).json()
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {created['key']}"}
+    ) as exporter:
+        export_answer(post_export(exporter, export(chat_span())))
+        assert user.client.delete(f"/v1/api-keys/{created['id']}").status_code == 204
+        assert error_of(post_export(exporter, export(chat_span())), 401)
+
+
+def test_a_client_cost_is_used_only_for_a_model_without_a_price(keyed: httpx.Client) -> None:
+    trace = new_trace_id()
+    unknown = chat_span(
+        model="in-house-llm-7b", trace_id=trace, attributes={"gen_ai.usage.cost": 0.0125}
+    )
+    known = chat_span(trace_id=trace, attributes={"gen_ai.usage.cost": 99.0})
+    export_answer(post_export(keyed, export(unknown, known)))
+
+    spans = {s["model"]: s for s in keyed.get(f"/v1/runs/{trace.hex()}").json()["spans"]}
+    assert spans["in-house-llm-7b"]["cost_source"] == "client"
+    assert Decimal(spans["in-house-llm-7b"]["cost_usd"]) == Decimal("0.0125")
+    assert spans["gpt-4o-mini"]["cost_source"] == "catalog"
+    assert Decimal(spans["gpt-4o-mini"]["cost_usd"]) == Decimal("0.000210")

@@ -25,7 +25,18 @@ def attribute_map(attributes: Sequence[KeyValue]) -> dict[str, Any]:
         raise TooManyAttributes(
             f"has {len(attributes):,} attributes; at most {MAX_ATTRIBUTES:,} are accepted"
         )
-    return {item.key: plain_value(item.value) for item in attributes}
+    result: dict[str, Any] = {}
+    for item in attributes:
+        value = item.value
+        kind = value.WhichOneof("value")
+        if kind in _SCALARS:
+            result[item.key] = getattr(value, kind)
+        else:
+            result[item.key] = plain_value(value)
+    return result
+
+
+_SCALARS = frozenset(("string_value", "int_value", "double_value", "bool_value"))
 
 
 def plain_value(value: AnyValue, depth: int = 0) -> Any:

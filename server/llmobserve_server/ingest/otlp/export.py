@@ -40,18 +40,24 @@ class ExportTooLarge(Malformed):
 
 @dataclass
 class DecodedExport:
-    """`events[i]` came from the span `labels[i]` names; `refused` are the spans that could not
-    become events, as sentences; `dropped` counts non-GenAI spans with no GenAI descendant."""
+    """`events[i]` came from the span `spans[i]` (`label(i)` names it); `refused` are the spans
+    that could not become events, as sentences; `dropped` counts non-GenAI spans with no GenAI
+    descendant."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     dropped: int = 0
 
+    def label(self, index: int) -> str:
+        return label(self.spans[index])
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class _Candidate:
     span: Span
+    key: tuple[bytes, bytes]  # (trace id, span id)
+    parent_key: tuple[bytes, bytes]  # (trace id, parent span id)
     attributes: dict[str, Any]
     resource: dict[str, Any]
     genai: bool
@@ -61,7 +67,7 @@ def decode_export(request: ExportTraceServiceRequest) -> DecodedExport:
     """Map every span of the export (pure CPU, no database)."""
     decoded = DecodedExport()
     candidates: list[_Candidate] = []
-    for span, resource, attributes_error in _spans(request, decoded):
+    for span, resource, attributes_error in _spans(request):
         try:
             if attributes_error is not None:
                 raise attributes_error
@@ -69,13 +75,22 @@ def decode_export(request: ExportTraceServiceRequest) -> DecodedExport:
         except (TooManyAttributes, SpanRefused) as exc:
             decoded.refused.append(f"{label(span)} {exc}")
             continue
-        candidates.append(_Candidate(span, attributes, resource, is_genai(attributes)))
+        trace_id = span.trace_id
+        candidates.append(
+            _Candidate(
+                span,
+                (trace_id, span.span_id),
+                (trace_id, span.parent_span_id),
+                attributes,
+                resource,
+                is_genai(attributes),
+            )
+        )
 
-    structural = _genai_ancestors(candidates)
-    by_key = {_key(c): c for c in candidates}
+    by_key = {c.key: c for c in candidates}
+    structural = _genai_ancestors(candidates, by_key)
     for candidate in candidates:
-        key = (bytes(candidate.span.trace_id), bytes(candidate.span.span_id))
-        if not candidate.genai and key not in structural:
+        if not candidate.genai and candidate.key not in structural:
             decoded.dropped += 1
             continue
         try:
@@ -90,7 +105,7 @@ def decode_export(request: ExportTraceServiceRequest) -> DecodedExport:
             decoded.refused.append(f"{label(candidate.span)} {exc}")
             continue
         decoded.events.append(event)
-        decoded.labels.append(label(candidate.span))
+        decoded.spans.append(candidate.span)
     if len(decoded.events) > MAX_EVENTS_PER_BATCH:
         raise ExportTooLarge(
             "too_many_events",
@@ -107,7 +122,7 @@ def label(span: Span) -> str:
 
 
 def _spans(
-    request: ExportTraceServiceRequest, decoded: DecodedExport
+    request: ExportTraceServiceRequest,
 ) -> Iterator[tuple[Span, dict[str, Any], TooManyAttributes | None]]:
     count = sum(
         len(scope.spans) for resource in request.resource_spans for scope in resource.scope_spans
@@ -128,43 +143,34 @@ def _spans(
                 yield span, resource, resource_error
 
 
-def _key(candidate: _Candidate) -> tuple[bytes, bytes]:
-    return bytes(candidate.span.trace_id), bytes(candidate.span.span_id)
-
-
 def _inherited_attribution(
     candidate: _Candidate, by_key: dict[tuple[bytes, bytes], _Candidate]
 ) -> dict[str, Any]:
     """The attribution attributes (customer, section, agent) of the span's ancestors in this
     export, the nearest first: set once on the request's span, they reach every call under it."""
     inherited: dict[str, Any] = {}
-    trace = bytes(candidate.span.trace_id)
-    parent = by_key.get((trace, bytes(candidate.span.parent_span_id)))
+    parent = by_key.get(candidate.parent_key)
     seen = 0
     while parent is not None and seen < len(by_key):  # `seen` guards against cycles
+        attributes = parent.attributes
         for name in ATTRIBUTION_ATTRIBUTES:
-            if name in parent.attributes and name not in inherited:
-                inherited[name] = parent.attributes[name]
-        parent = by_key.get((trace, bytes(parent.span.parent_span_id)))
+            if name in attributes and name not in inherited:
+                inherited[name] = attributes[name]
+        parent = by_key.get(parent.parent_key)
         seen += 1
     return inherited
 
 
-def _genai_ancestors(candidates: list[_Candidate]) -> set[tuple[bytes, bytes]]:
+def _genai_ancestors(
+    candidates: list[_Candidate], by_key: dict[tuple[bytes, bytes], _Candidate]
+) -> set[tuple[bytes, bytes]]:
     """(trace id, span id) of every non-GenAI span above a GenAI span in this export."""
-    parents = {
-        (bytes(c.span.trace_id), bytes(c.span.span_id)): bytes(c.span.parent_span_id)
-        for c in candidates
-    }
     ancestors: set[tuple[bytes, bytes]] = set()
     for candidate in candidates:
         if not candidate.genai:
             continue
-        trace = bytes(candidate.span.trace_id)
-        parent = bytes(candidate.span.parent_span_id)
-        while parent and (trace, parent) in parents and (trace, parent) not in ancestors:
-            ancestors.add((trace, parent))
-            parent = parents[(trace, parent)]
-    return ancestors - {
-        (bytes(c.span.trace_id), bytes(c.span.span_id)) for c in candidates if c.genai
-    }
+        parent = by_key.get(candidate.parent_key)
+        while parent is not None and parent.key not in ancestors:
+            ancestors.add(parent.key)
+            parent = by_key.get(parent.parent_key)
+    return {key for key in ancestors if not by_key[key].genai}

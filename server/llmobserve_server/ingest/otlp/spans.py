@@ -12,6 +12,7 @@ like any event from `/v1/events`).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -38,25 +39,38 @@ class SpanRefused(ValueError):
     """The span cannot become an event; the message says why, in a sentence fragment."""
 
 
+_GENAI_PREFIXES = ("gen_ai.", "llm.")
+_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
+
+
 def is_genai(attributes: Mapping[str, Any]) -> bool:
     """A span of the GenAI conventions, OpenLLMetry's or OpenInference's model calls."""
     kind = attributes.get("openinference.span.kind")
     if kind in _OPENINFERENCE_OPERATIONS:
         return True
-    return any(key.startswith(("gen_ai.", "llm.")) for key in attributes)
+    for key in attributes:
+        if key.startswith(_GENAI_PREFIXES):
+            return True
+    return False
 
 
-def event_id(trace_id: bytes, span_id: bytes) -> uuid.UUID:
-    return uuid.uuid5(EVENT_ID_NAMESPACE, trace_id.hex() + span_id.hex())
+def event_id(trace_hex: str, span_hex: str) -> str:
+    """`str(uuid.uuid5(EVENT_ID_NAMESPACE, trace_hex + span_hex))`, without building the UUID
+    object (this runs once per span)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + (trace_hex + span_hex).encode()).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def check_ids(span: Span) -> None:
+def check_ids(trace_id: bytes, span_id: bytes, parent_span_id: bytes) -> None:
     """Raises SpanRefused unless the trace id is 16 bytes, the span id 8 and the parent 0 or 8."""
-    if len(span.trace_id) != 16 or not any(span.trace_id):
+    if len(trace_id) != 16 or not any(trace_id):
         raise SpanRefused("trace_id must be 16 bytes (32 hex digits), not all zero")
-    if len(span.span_id) != 8 or not any(span.span_id):
+    if len(span_id) != 8 or not any(span_id):
         raise SpanRefused("span_id must be 8 bytes (16 hex digits), not all zero")
-    if span.parent_span_id and len(span.parent_span_id) != 8:
+    if parent_span_id and len(parent_span_id) != 8:
         raise SpanRefused("parent_span_id must be empty or 8 bytes (16 hex digits)")
 
 
@@ -84,7 +98,7 @@ def genai_event(
     """A GenAI span: the model call with its usage and attribution. Attribution is the span's
     own, else its nearest ancestor's in the export (`inherited`), else the resource's."""
     event = _common_fields(span, resource)
-    both = {**resource, **(inherited or {}), **attributes}
+    both = (attributes, inherited or {}, resource)  # the span's own attribution wins
     provider = _text(attributes, "gen_ai.provider.name", "gen_ai.system", "llm.provider")
     event["provider"] = catalogue_provider(provider or _text(attributes, "llm.system"))
     event["model"] = _text(
@@ -100,40 +114,42 @@ def genai_event(
     cost = _first(attributes, "gen_ai.usage.cost.amount", "gen_ai.usage.cost")
     if cost is not None:
         event["cost_usd"] = _decimal(cost)
-    event["customer_id"] = _text(both, "llmobserve.customer_id", "user.id", "enduser.id")
-    event["section"] = _text(both, "llmobserve.section")
-    event["agent"] = _text(both, "gen_ai.agent.name", "llmobserve.agent")
+    event["customer_id"] = _attribution(both, "llmobserve.customer_id", "user.id", "enduser.id")
+    event["section"] = _attribution(both, "llmobserve.section")
+    event["agent"] = _attribution(both, "gen_ai.agent.name", "llmobserve.agent")
     return {key: value for key, value in event.items() if value is not None}
 
 
 def _common_fields(span: Span, resource: Mapping[str, Any]) -> dict[str, Any]:
-    check_ids(span)
-    if span.start_time_unix_nano == 0:
+    trace_id, span_id, parent_span_id = span.trace_id, span.span_id, span.parent_span_id
+    check_ids(trace_id, span_id, parent_span_id)
+    start, end = span.start_time_unix_nano, span.end_time_unix_nano
+    if start == 0:
         raise SpanRefused("start_time_unix_nano is missing")
-    if span.end_time_unix_nano and span.end_time_unix_nano < span.start_time_unix_nano:
+    if end and end < start:
         raise SpanRefused("end_time_unix_nano is before start_time_unix_nano")
+    trace_hex, span_hex = trace_id.hex(), span_id.hex()
     event: dict[str, Any] = {
-        "id": str(event_id(span.trace_id, span.span_id)),
-        "timestamp": _time(span.start_time_unix_nano).isoformat(),
-        "run_id": span.trace_id.hex(),
-        "span_id": span.span_id.hex(),
-        "name": span.name.strip()[:_MAX_NAME] or None,
+        "id": event_id(trace_hex, span_hex),
+        "timestamp": _time(start).isoformat(),
+        "run_id": trace_hex,
+        "span_id": span_hex,
     }
-    if span.parent_span_id:
-        event["parent_span_id"] = span.parent_span_id.hex()
-    if span.end_time_unix_nano:
-        event["duration_ms"] = (span.end_time_unix_nano - span.start_time_unix_nano) / 1e6
-    if span.status.code == _STATUS_CODE_ERROR:
+    name = span.name.strip()[:_MAX_NAME]
+    if name:
+        event["name"] = name
+    if parent_span_id:
+        event["parent_span_id"] = parent_span_id.hex()
+    if end:
+        event["duration_ms"] = (end - start) / 1e6
+    status = span.status
+    if status.code == _STATUS_CODE_ERROR:
         event["status"] = "error"
-        event["error"] = span.status.message or _exception_message(span) or "error"
-    metadata = {
-        key: value
-        for key, value in (("service.name", resource.get("service.name")),)
-        if isinstance(value, str)
-    }
-    if metadata:
-        event["metadata"] = metadata
-    return {key: value for key, value in event.items() if value is not None}
+        event["error"] = status.message or _exception_message(span) or "error"
+    service = resource.get("service.name")
+    if isinstance(service, str):
+        event["metadata"] = {"service.name": service}
+    return event
 
 
 def _time(unix_nano: int) -> datetime:
@@ -168,16 +184,27 @@ def _first(attributes: Mapping[str, Any], *names: str) -> Any:
     return None
 
 
+def _attribution(sources: tuple[Mapping[str, Any], ...], *names: str) -> str | None:
+    """The first of `names` that any source holds (as text), the sources in order for each."""
+    for name in names:
+        for source in sources:
+            if name in source:
+                value = _text(source, name)
+                if value is not None:
+                    return value
+    return None  # (a loop over few names and three sources: cheaper than merging the dicts)
+
+
 def _text(attributes: Mapping[str, Any], *names: str) -> str | None:
     """The first of `names` holding a non-empty string (numbers, e.g. a numeric user id, too)."""
     for name in names:
         value = attributes.get(name)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int):
-            value = str(value)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
+        if type(value) is str:
+            value = value.strip()
+            if value:
+                return value
+        elif type(value) is int:  # not bool: type(True) is bool
+            return str(value)
     return None
 
 

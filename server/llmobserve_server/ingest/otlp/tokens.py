@@ -85,9 +85,14 @@ def token_fields(attributes: Mapping[str, Any]) -> TokenFields:
     cache_write = _first(attributes, _CACHE_WRITE)
     output = _first(attributes, _OUTPUT)
     reasoning = _first(attributes, _REASONING)
-    if _all_ints(whole_input, cache_read, cache_write) and cache_read + cache_write > whole_input:
+    if (
+        type(whole_input) is int
+        and type(cache_read) is int
+        and type(cache_write) is int
+        and cache_read + cache_write > whole_input
+    ):
         whole_input += cache_read + cache_write  # the count excluded the cached parts
-    if _all_ints(output, reasoning) and reasoning > output:
+    if type(output) is int and type(reasoning) is int and reasoning > output:
         output += reasoning
     return TokenFields(whole_input, cache_read, cache_write, output, reasoning)
 
@@ -104,7 +109,3 @@ def _whole_number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
         return int(value)
     return value
-
-
-def _all_ints(*values: Any) -> bool:
-    return all(type(value) is int for value in values)
