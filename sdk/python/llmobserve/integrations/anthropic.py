@@ -6,8 +6,11 @@ Tokens in the wire format's meaning: Anthropic's `input_tokens` EXCLUDE cache re
 so the event's input_tokens = input_tokens + cache_read_input_tokens +
 cache_creation_input_tokens, of which cached_input_tokens = cache_read_input_tokens and
 cache_write_input_tokens = cache_creation_input_tokens. output_tokens include the thinking
-tokens (`output_tokens_details.thinking_tokens`, the reasoning_tokens). A stream reports the input
-side in `message_start` and the cumulative output in `message_delta`.
+tokens (`output_tokens_details.thinking_tokens`, the reasoning_tokens). Of the cache writes,
+`cache_creation.ephemeral_1h_input_tokens` were written with the 1-hour TTL
+(cache_write_1h_input_tokens); `server_tool_use.web_search_requests` are the web searches billed
+(the unit web_search_requests) and `service_tier` says standard, priority or batch. A stream
+reports the input side in `message_start` and the cumulative output in `message_delta`.
 """
 
 from __future__ import annotations
@@ -81,7 +84,7 @@ class MessageEventsWatch:
 
     def __init__(self) -> None:
         self.model: str | None = None
-        self.usage: dict[str, int] = {}
+        self.usage: dict[str, Any] = {}
 
     def see(self, item: Any) -> bool:
         kind = field(item, "type")
@@ -94,13 +97,9 @@ class MessageEventsWatch:
         return True
 
     def _take(self, usage: Any) -> None:
-        for name in _USAGE_FIELDS:
-            value = field(usage, name)
-            if isinstance(value, int):
+        for name, value in _usage_fields(usage).items():
+            if isinstance(value, (int, str)):
                 self.usage[name] = value
-        thinking = field(field(usage, "output_tokens_details"), "thinking_tokens")
-        if isinstance(thinking, int):
-            self.usage["thinking_tokens"] = thinking
 
     def outcome(self) -> Outcome:
         return self.model, (messages_usage(self.usage) if self.usage else None)
@@ -122,9 +121,21 @@ def message_outcome(message: Any) -> Outcome:
     return model, (None if usage is None else functools.partial(_message_usage, usage))
 
 
-def _message_usage(usage: Any) -> Usage:
+def _usage_fields(usage: Any) -> dict[str, Any]:
+    """The usage object's fields `messages_usage` reads, nested ones flattened."""
     fields = {name: field(usage, name) for name in _USAGE_FIELDS}
     fields["thinking_tokens"] = field(field(usage, "output_tokens_details"), "thinking_tokens")
+    creation = field(usage, "cache_creation")
+    fields["ephemeral_1h_input_tokens"] = field(creation, "ephemeral_1h_input_tokens")
+    fields["web_search_requests"] = field(field(usage, "server_tool_use"), "web_search_requests")
+    fields["service_tier"] = field(usage, "service_tier")
+    return fields
+
+
+def _message_usage(usage: Any, service_tier: str | None = None) -> Usage:
+    fields = _usage_fields(usage)
+    if service_tier is not None:
+        fields["service_tier"] = service_tier
     return messages_usage(fields)
 
 
@@ -138,6 +149,9 @@ def messages_usage(fields: dict[str, Any]) -> Usage:
         cache_write_input_tokens=cache_write,
         output_tokens=count(fields.get("output_tokens")),
         reasoning_tokens=count(fields.get("thinking_tokens")),
+        cache_write_1h_input_tokens=count(fields.get("ephemeral_1h_input_tokens")),
+        service_tier=text_of(fields.get("service_tier")),
+        web_search_requests=count(fields.get("web_search_requests")),
     )
 
 

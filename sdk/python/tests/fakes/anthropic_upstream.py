@@ -27,6 +27,9 @@ class AnthropicScenario:
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     output_tokens: int = 4
+    cache_creation_1h_input_tokens: int = 0  # the 1-hour part of cache_creation_input_tokens
+    web_search_requests: int = 0
+    service_tier: str = "standard"
     pieces: tuple[str, ...] = ("Hello", " there", "!")
     fail_status: int | None = None
     fail_message: str = "Number of request tokens has exceeded your per-minute rate limit"
@@ -59,6 +62,13 @@ class FakeAnthropic(FakeUpstream):
             "cache_creation_input_tokens": s.cache_creation_input_tokens,
             "cache_read_input_tokens": s.cache_read_input_tokens,
             "output_tokens": s.output_tokens if done else 1,
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": s.cache_creation_input_tokens
+                - s.cache_creation_1h_input_tokens,
+                "ephemeral_1h_input_tokens": s.cache_creation_1h_input_tokens,
+            },
+            "server_tool_use": {"web_search_requests": s.web_search_requests},
+            "service_tier": s.service_tier,
         }
 
     def _message(self, model: str, *, content: list[str], done: bool) -> dict[str, Any]:

@@ -66,6 +66,57 @@ def test_cache_reads_and_writes_are_added_to_input_tokens(
     assert Decimal(call["cost_usd"]) == priced(call)
 
 
+BILLED = AnthropicScenario(
+    input_tokens=50,
+    cache_creation_input_tokens=1000,
+    cache_creation_1h_input_tokens=600,
+    output_tokens=90,
+    web_search_requests=3,
+    service_tier="priority",
+)
+
+
+@pytest.mark.usefixtures("sdk")
+def test_one_hour_cache_writes_web_searches_and_service_tier_are_recorded_and_priced(
+    anthropic_client: anthropic.Anthropic,
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+    priced: Callable[[dict[str, Any]], Decimal],
+) -> None:
+    anthropic_upstream.scenario = BILLED
+    with llmobserve.run("billed") as frame:
+        create(anthropic_client)
+
+    [call] = recorded(frame)
+    assert call["cache_write_input_tokens"] == 1000
+    assert call["cache_write_1h_input_tokens"] == 600
+    assert call["units"] == {"web_search_requests": 3}
+    assert call["service_tier"] == "priority"
+    assert Decimal(call["cost_usd"]) == priced(call) + Decimal("0.03")
+    # haiku 4.5: $1 input, $1.25 5-minute and $2 1-hour writes, $5 output per M; $10 per 1k
+    # searches (priority is priced as standard: Anthropic's Priority Tier is a commitment)
+    expected = (50 * 1 + 400 * Decimal("1.25") + 600 * 2 + 90 * 5) / Decimal(10**6)
+    assert Decimal(call["cost_usd"]) == expected + Decimal("0.03")
+
+
+def test_streamed_message_records_one_hour_writes_and_web_searches(
+    start_sdk: Callable[..., None],
+    anthropic_client: anthropic.Anthropic,
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+) -> None:
+    anthropic_upstream.scenario = BILLED
+    start_sdk()
+    with llmobserve.run("stream") as frame:
+        for _ in create(anthropic_client, stream=True):
+            pass
+
+    [call] = recorded(frame)
+    assert (call["cache_write_input_tokens"], call["cache_write_1h_input_tokens"]) == (1000, 600)
+    assert call["units"] == {"web_search_requests": 3}
+    assert call["service_tier"] == "priority"
+
+
 @pytest.mark.usefixtures("sdk")
 def test_async_message_is_recorded(
     async_anthropic: Callable[[], anthropic.AsyncAnthropic], recorded: Recorded
