@@ -11,13 +11,21 @@ tokens (`output_tokens_details.thinking_tokens`, the reasoning_tokens). Of the c
 (cache_write_1h_input_tokens); `server_tool_use.web_search_requests` are the web searches billed
 (the unit web_search_requests) and `service_tier` says standard, priority or batch. A stream
 reports the input side in `message_start` and the cumulative output in `message_delta`.
+
+Message Batches: each succeeded result the user reads from `messages.batches.results(...)` is
+recorded as a `chat` call with service_tier `batch` (its `custom_id` in the metadata), when it
+is read.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from typing import TYPE_CHECKING, Any
 
+from llmobserve._call import FinishedCall, is_enabled, queue_call
+from llmobserve._context import current_frame
+from llmobserve._log import report_internal_error
 from llmobserve.integrations._calls import Method, ProviderCall, ResultTypes, wrap_async, wrap_sync
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._raw_responses import observe_raw_response
@@ -28,8 +36,11 @@ if TYPE_CHECKING:
     from llmobserve._call import Usage
 
 _MESSAGES = "anthropic.resources.messages"
+_BATCHES = "anthropic.resources.messages.batches"
 _STREAMING = "anthropic.lib.streaming"
 _PARSE = (0, 77)
+_BATCH_RESULTS = "batch_results"  # the operation of a Target that reads a batch's results
+_BATCHES_API = (0, 41)  # messages.batches left the beta in 0.41
 
 TARGETS = (
     Target(_MESSAGES, "Messages", "create", "chat"),
@@ -40,6 +51,11 @@ TARGETS = (
     # messages.stream(...) sends its request when the manager is entered.
     Target(_STREAMING, "MessageStreamManager", "__enter__", "chat"),
     Target(_STREAMING, "AsyncMessageStreamManager", "__aenter__", "chat", is_async=True),
+    # Message Batches: each succeeded result read is one call, priced at the batch tier.
+    Target(_BATCHES, "Batches", "results", _BATCH_RESULTS, min_version=_BATCHES_API),
+    Target(
+        _BATCHES, "AsyncBatches", "results", _BATCH_RESULTS, is_async=True, min_version=_BATCHES_API
+    ),
 )
 
 
@@ -169,8 +185,90 @@ def _result_types() -> ResultTypes:
     return ResultTypes(streams=(anthropic.Stream, anthropic.AsyncStream), raw=raw)
 
 
+def _batch_result_usage(message: Any) -> Usage:
+    return _message_usage(field(message, "usage"), "batch")
+
+
+def _record_batch_result(item: Any, frame: Any) -> None:
+    """Record one line of a batch's results: a succeeded request is a `chat` call of the batch
+    tier (Anthropic bills batches at half price); errored, canceled and expired ones cost
+    nothing and are not recorded. Never raises."""
+    try:
+        result = field(item, "result")
+        if field(result, "type") != "succeeded":
+            return
+        message = field(result, "message")
+        queue_call(
+            FinishedCall(
+                frame,
+                where="anthropic",
+                provider="anthropic",
+                model=text_of(field(message, "model")),
+                operation="chat",
+                name="message batch result",
+                started=time.time(),
+                duration_ms=None,
+                usage=functools.partial(_batch_result_usage, message),
+                metadata={"custom_id": text_of(field(item, "custom_id")) or ""},
+            )
+        )
+    except Exception as exc:
+        report_internal_error(exc)
+
+
+def _observe_results(decoder: Any) -> None:
+    """Record each result as the user's code reads it from the decoder (a JSONLDecoder or its
+    async twin), by putting a recording generator in front of the decoder's own iterator."""
+    frame = current_frame()
+    inner = decoder._iterator
+    if hasattr(inner, "__anext__"):
+
+        async def recording_async() -> Any:
+            async for item in inner:
+                _record_batch_result(item, frame)
+                yield item
+
+        decoder._iterator = recording_async()
+    else:
+
+        def recording() -> Any:
+            for item in inner:
+                _record_batch_result(item, frame)
+                yield item
+
+        decoder._iterator = recording()
+
+
+def _wrap_batch_results(original: Method, target: Target) -> Method:
+    """`messages.batches.results(...)`: the user's decoder, observed (never fails the call)."""
+
+    def observe(decoder: Any) -> Any:
+        if is_enabled():
+            try:
+                _observe_results(decoder)
+            except Exception as exc:
+                report_internal_error(exc)
+        return decoder
+
+    if target.is_async:
+
+        @functools.wraps(original)
+        async def results_async(*args: Any, **kwargs: Any) -> Any:
+            return observe(await original(*args, **kwargs))
+
+        return results_async
+
+    @functools.wraps(original)
+    def results(*args: Any, **kwargs: Any) -> Any:
+        return observe(original(*args, **kwargs))
+
+    return results
+
+
 def wrap(original: Method, target: Target) -> Method:
     """The wrapper of one target method."""
+    if target.operation == _BATCH_RESULTS:
+        return _wrap_batch_results(original, target)
     instrumentation = MessageStreamCall() if target.method.startswith("__") else MessagesCall()
     if target.is_async:
         return wrap_async(original, instrumentation)

@@ -293,3 +293,52 @@ def test_async_with_raw_response_is_recorded_when_parsed(
 
     assert message.content[0].text == "Hello there!"
     assert [call["output_tokens"] for call in recorded(frame)] == [4]
+
+
+# -- message batches ---------------------------------------------------------------------------
+
+BATCHES_API = needs("anthropic", (0, 41), "messages.batches")
+
+
+@BATCHES_API
+@pytest.mark.usefixtures("sdk")
+def test_each_succeeded_batch_result_read_is_a_call_at_the_batch_tier(
+    anthropic_client: anthropic.Anthropic,
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+) -> None:
+    anthropic_upstream.scenario = AnthropicScenario(
+        input_tokens=1000, output_tokens=200, batch_requests=3, batch_errors=1
+    )
+    with llmobserve.run("batch") as frame:
+        results = list(anthropic_client.messages.batches.results("msgbatch_fake"))
+
+    assert [item.result.type for item in results] == ["errored", "succeeded", "succeeded"]
+    calls = recorded(frame)
+    assert len(calls) == 2  # errored requests are not billed
+    for call in calls:
+        assert (call["model"], call["service_tier"]) == (REPORTED, "batch")
+        assert (call["input_tokens"], call["output_tokens"]) == (1000, 200)
+        # haiku 4.5 at half price: $0.50 input, $2.50 output per M
+        assert Decimal(call["cost_usd"]) == (1000 * Decimal("0.5") + 200 * Decimal("2.5")) / 10**6
+
+
+@BATCHES_API
+@pytest.mark.usefixtures("sdk")
+def test_async_batch_results_are_recorded(
+    async_anthropic: Callable[[], anthropic.AsyncAnthropic],
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+) -> None:
+    anthropic_upstream.scenario = AnthropicScenario(batch_requests=2)
+
+    async def read() -> list[Any]:
+        async with async_anthropic() as client:
+            decoder = await client.messages.batches.results("msgbatch_fake")
+            return [item async for item in decoder]
+
+    with llmobserve.run("async batch") as frame:
+        results = asyncio.run(read())
+
+    assert len(results) == 2
+    assert [call["service_tier"] for call in recorded(frame)] == ["batch", "batch"]
