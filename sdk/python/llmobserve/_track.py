@@ -28,6 +28,10 @@ def track(
     cached_input_tokens: int = 0,
     cache_write_input_tokens: int = 0,
     reasoning_tokens: int = 0,
+    cache_write_1h_input_tokens: int = 0,
+    input_audio_tokens: int = 0,
+    output_audio_tokens: int = 0,
+    service_tier: str | None = None,
     units: Mapping[str, float] | None = None,
     duration_ms: float | None = None,
     status: Literal["ok", "error"] = "ok",
@@ -56,6 +60,11 @@ def track(
         cached_input_tokens: The cache-read part of `input_tokens`.
         cache_write_input_tokens: The cache-write part of `input_tokens` (Anthropic).
         reasoning_tokens: The reasoning part of `output_tokens`.
+        cache_write_1h_input_tokens: The 1-hour-TTL part of `cache_write_input_tokens`.
+        input_audio_tokens: The audio part of `input_tokens` not read from the cache.
+        output_audio_tokens: The audio part of `output_tokens`.
+        service_tier: `"standard"`, `"batch"`, `"flex"` or `"priority"` (the server prices
+            batch and flex calls at their discount); anything else is left out.
         units: Non-token usage, e.g. `{"pages": 3}`.
         duration_ms: How long it took; the event's timestamp is then its start.
         status: `"error"` for a failed operation.
@@ -80,6 +89,9 @@ def track(
         "cache_write_input_tokens": cache_write_input_tokens,
         "output_tokens": output_tokens,
         "reasoning_tokens": reasoning_tokens,
+        "cache_write_1h_input_tokens": cache_write_1h_input_tokens,
+        "input_audio_tokens": input_audio_tokens,
+        "output_audio_tokens": output_audio_tokens,
     }
     if provider is None and model is None and isinstance(name, str) and name:
         provider = name[:PROVIDER_MAX_LENGTH]
@@ -92,7 +104,9 @@ def track(
             operation=operation,
             started=max(0.0, now - duration / 1000) if duration else now,
             duration_ms=duration,
-            usage=Usage(**{field: tokens[field] for field in TOKEN_FIELDS}),
+            usage=Usage(
+                **{field: tokens[field] for field in TOKEN_FIELDS}, service_tier=service_tier
+            ),
             units=units,
             status=status,
             error=error,

@@ -6,8 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, Table, func, inspect, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
 
 from llmobserve_server.db.models import (
@@ -72,19 +75,28 @@ ONE_EVENT_SUMS = {
 
 
 def add_hour(engine: Engine, account_id: uuid.UUID, hour: datetime, model: str = "m") -> None:
-    with Session(engine) as db, db.begin():
-        db.add(
-            UsageHourly(
-                account_id=account_id,
-                hour=hour,
-                provider="openai",
-                model=model,
-                customer_id="",
-                section="",
-                agent="",
-                **ONE_EVENT_SUMS,
-            )
-        )
+    """One usage_hourly row, written with the columns the database has (at any revision)."""
+    row = {
+        "account_id": account_id,
+        "hour": hour,
+        "provider": "openai",
+        "model": model,
+        "customer_id": "",
+        "section": "",
+        "agent": "",
+        **ONE_EVENT_SUMS,
+    }
+    with engine.begin() as connection:
+        insert_as_stored(connection, UsageHourly.__table__, [row])
+
+
+def insert_as_stored(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` into `table` with only the columns the database's table has now: a
+    database at an older revision lacks the columns later migrations add."""
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    kept = [{name: value for name, value in row.items() if name in present} for row in rows]
+    columns = [sql_column(c.name, c.type) for c in table.columns if c.name in present]
+    connection.execute(sql_table(table.name, *columns).insert(), kept)
 
 
 def add_run(engine: Engine, account_id: uuid.UUID, started_at: datetime, ended_at: datetime) -> str:

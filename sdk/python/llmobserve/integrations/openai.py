@@ -42,7 +42,14 @@ from llmobserve.integrations._endpoints import (
 )
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._raw_responses import observe_raw_response
-from llmobserve.integrations._reading import count, field, normalized_usage, text_of
+from llmobserve.integrations._reading import (
+    count,
+    count_items,
+    field,
+    normalized_usage,
+    openai_service_tier,
+    text_of,
+)
 from llmobserve.integrations._streams import Outcome, observe_stream
 from llmobserve.integrations._usage_chunk import take_usage_chunk
 
@@ -151,8 +158,11 @@ class OpenAICall:
         model = text_of(field(result, "model"))
         if usage is None:
             return model, None
-        read = responses_usage if self.operation == "responses" else completion_usage
-        return model, functools.partial(read, usage)
+        tier = openai_service_tier(field(result, "service_tier"))
+        if self.operation == "responses":
+            searches = count_items(field(result, "output"), "web_search_call")
+            return model, functools.partial(responses_usage, usage, tier, searches)
+        return model, functools.partial(completion_usage, usage, tier)
 
 
 class ChunksWatch:
@@ -182,7 +192,8 @@ class ChunksWatch:
                 else:
                     _forget_field(item, "usage")
             return True
-        self.usage = functools.partial(completion_usage, usage)
+        tier = openai_service_tier(getattr(item, "service_tier", None))
+        self.usage = functools.partial(completion_usage, usage, tier)
         if self.costed is not None:
             self.costed.cost = reported_cost(usage)
         return not (self.hide_usage_chunk and not getattr(item, "choices", None))
@@ -190,7 +201,8 @@ class ChunksWatch:
     def take(self, chunk: dict[str, Any]) -> None:
         """The usage-only chunk, as JSON, taken out before the library parsed it."""
         self.model = self.model or text_of(chunk.get("model"))
-        self.usage = functools.partial(completion_usage, chunk.get("usage"))
+        tier = openai_service_tier(chunk.get("service_tier"))
+        self.usage = functools.partial(completion_usage, chunk.get("usage"), tier)
         if self.costed is not None:
             self.costed.cost = reported_cost(chunk.get("usage"))
 
@@ -217,7 +229,9 @@ class ResponseEventsWatch:
         self.model = text_of(field(response, "model")) or self.model
         usage = field(response, "usage")
         if usage is not None:
-            self.usage = responses_usage(usage)
+            tier = openai_service_tier(field(response, "service_tier"))
+            searches = count_items(field(response, "output"), "web_search_call")
+            self.usage = responses_usage(usage, tier, searches)
         if kind == "response.failed":
             message = field(field(response, "error"), "message")
             self.failure = f"ResponseFailed: {message or 'the response failed'}"
@@ -237,8 +251,9 @@ def _forget_field(model: Any, name: str) -> None:
         fields_set.discard(name)
 
 
-def completion_usage(usage: Any) -> Usage | None:
-    """Chat completions, completions, embeddings: `prompt_tokens` include the cached ones."""
+def completion_usage(usage: Any, service_tier: str | None = None) -> Usage | None:
+    """Chat completions, completions, embeddings: `prompt_tokens` include the cached and audio
+    ones, `completion_tokens` the reasoning and audio ones."""
     if usage is None:
         return None
     prompt = field(usage, "prompt_tokens_details")
@@ -249,11 +264,17 @@ def completion_usage(usage: Any) -> Usage | None:
         cache_write_input_tokens=count(field(prompt, "cache_write_tokens")),
         output_tokens=count(field(usage, "completion_tokens")),
         reasoning_tokens=count(field(completion, "reasoning_tokens")),
+        input_audio_tokens=count(field(prompt, "audio_tokens")),
+        output_audio_tokens=count(field(completion, "audio_tokens")),
+        service_tier=service_tier,
     )
 
 
-def responses_usage(usage: Any) -> Usage | None:
-    """Responses: `input_tokens` include the cached ones, `output_tokens` the reasoning ones."""
+def responses_usage(
+    usage: Any, service_tier: str | None = None, web_search_requests: int = 0
+) -> Usage | None:
+    """Responses: `input_tokens` include the cached ones, `output_tokens` the reasoning ones;
+    each `web_search_call` output item is one web search billed."""
     if usage is None:
         return None
     details = field(usage, "input_tokens_details")
@@ -263,6 +284,8 @@ def responses_usage(usage: Any) -> Usage | None:
         cache_write_input_tokens=count(field(details, "cache_write_tokens")),
         output_tokens=count(field(usage, "output_tokens")),
         reasoning_tokens=count(field(field(usage, "output_tokens_details"), "reasoning_tokens")),
+        service_tier=service_tier,
+        web_search_requests=web_search_requests,
     )
 
 

@@ -49,6 +49,10 @@ class OpenAIScenario:
     unasked_stream_usage: str | None = None
     cost: float | None = None  # OpenRouter: `usage.cost`, what the call cost in USD
     no_usage: bool = False  # complete answers without a `usage` (some compatible servers)
+    input_audio_tokens: int = 0  # parts of input_tokens / output_tokens, as the API counts
+    output_audio_tokens: int = 0
+    service_tier: str | None = None  # the answer's service_tier ("default", "flex", ...)
+    web_search_calls: int = 0  # responses: web_search_call items in the output
 
 
 class FakeOpenAI(FakeUpstream):
@@ -104,10 +108,13 @@ class FakeOpenAI(FakeUpstream):
             "prompt_tokens": s.input_tokens,
             "completion_tokens": s.output_tokens,
             "total_tokens": s.input_tokens + s.output_tokens,
-            "prompt_tokens_details": {"cached_tokens": s.cached_tokens, "audio_tokens": 0},
+            "prompt_tokens_details": {
+                "cached_tokens": s.cached_tokens,
+                "audio_tokens": s.input_audio_tokens,
+            },
             "completion_tokens_details": {
                 "reasoning_tokens": s.reasoning_tokens,
-                "audio_tokens": 0,
+                "audio_tokens": s.output_audio_tokens,
                 "accepted_prediction_tokens": 0,
                 "rejected_prediction_tokens": 0,
             },
@@ -115,6 +122,8 @@ class FakeOpenAI(FakeUpstream):
 
     def _chat(self, body: dict[str, Any], model: str) -> JsonReply | SseReply:
         head = {"id": "chatcmpl-fake", "created": CREATED, "model": model}
+        if self.scenario.service_tier is not None:
+            head["service_tier"] = self.scenario.service_tier
         if not body.get("stream"):
             message = {"role": "assistant", "content": "".join(self.scenario.pieces)}
             choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
@@ -199,13 +208,23 @@ class FakeOpenAI(FakeUpstream):
             "role": "assistant",
             "content": [part],
         }
+        searches = [
+            {"type": "web_search_call", "id": f"ws_{n}", "status": "completed"}
+            for n in range(self.scenario.web_search_calls)
+        ]
+        tier = (
+            {}
+            if self.scenario.service_tier is None
+            else {"service_tier": self.scenario.service_tier}
+        )
         return {
+            **tier,
             "id": "resp_fake",
             "object": "response",
             "created_at": CREATED,
             "status": "completed" if done else "in_progress",
             "model": model,
-            "output": [message] if done else [],
+            "output": [*searches, message] if done else [],
             "parallel_tool_calls": True,
             "tool_choice": "auto",
             "tools": [],
@@ -229,7 +248,7 @@ class FakeOpenAI(FakeUpstream):
         text = "".join(self.scenario.pieces)
         where = {"item_id": "msg_fake", "output_index": 0, "content_index": 0}
         part = {"type": "output_text", "text": "", "annotations": []}
-        message = {**self._response_object(model, done=True)["output"][0]}
+        message = {**self._response_object(model, done=True)["output"][-1]}
         steps: list[dict[str, Any]] = [
             {"type": "response.created", "response": self._response_object(model, done=False)},
             {

@@ -189,7 +189,10 @@ def catalog_cost(provider: str, model: str, span: dict[str, Any]) -> Decimal:
         input_tokens=span["input_tokens"],
         cache_read_tokens=span["cached_input_tokens"],
         cache_write_tokens=span["cache_write_input_tokens"],
+        cache_write_1h_tokens=span["cache_write_1h_input_tokens"],
+        input_audio_tokens=span["input_audio_tokens"],
         output_tokens=span["output_tokens"],
+        output_audio_tokens=span["output_audio_tokens"],
     )
     price = calc_price(usage, model_ref=model, provider_id=provider)
     assert price.model is not None
