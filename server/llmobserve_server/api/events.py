@@ -17,6 +17,9 @@ from llmobserve_server.accounts.api_keys import authenticate_key
 from llmobserve_server.api.deps import bearer_token
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due, send_usage_alerts
+from llmobserve_server.budgets.answer import EventsAnswer, answer_with_budgets
+from llmobserve_server.budgets.evaluation import Evaluation
+from llmobserve_server.budgets.ingest_hook import budgets_after_commit
 from llmobserve_server.errors import ApiError
 from llmobserve_server.http.links import absolute_url
 from llmobserve_server.ingest.body import decode, parse_events
@@ -44,7 +47,8 @@ _BATCH_BODY = {
 
 @router.post(
     "/events",
-    response_model=BatchResult,
+    response_model=EventsAnswer,
+    response_model_exclude_none=True,
     openapi_extra=_BATCH_BODY,
     responses={
         401: {"description": "Unknown or revoked API key"},
@@ -53,7 +57,7 @@ _BATCH_BODY = {
         429: {"description": "The plan's events for this month are used up (see Retry-After)"},
     },
 )
-async def post_events(request: Request, background: BackgroundTasks) -> BatchResult:
+async def post_events(request: Request, background: BackgroundTasks) -> EventsAnswer:
     """Store a batch of events. Valid events are stored even when others are rejected; an event
     id seen before is counted as a duplicate and costs nothing twice. Events over the month's
     quota are rejected with `quota_exceeded`; once it is used up, batches are answered 429.
@@ -87,7 +91,7 @@ async def receive_events(
     # any database work (no connection is held while a request parses), then the key check and
     # the batch share one transaction (FastAPI's sync dependencies would each take a trip to a
     # thread of their own, and the key check a commit of its own).
-    account_id, result, alerts = await run_in_threadpool(
+    account_id, result, alerts, budgets = await run_in_threadpool(
         _receive_batch,
         request.app.state.session_factory,
         token=token,
@@ -106,7 +110,7 @@ async def receive_events(
             alerts,
             link=absolute_url(request, "/settings/billing"),
         )
-    return result
+    return answer_with_budgets(request, background, result, budgets)
 
 
 def _receive_batch(
@@ -117,7 +121,7 @@ def _receive_batch(
     content_encoding: str | None,
     read: BatchReader,
     queued_at: float,
-) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
+) -> tuple[uuid.UUID, BatchResult, DueAlerts | None, Evaluation]:
     started = time.perf_counter()
     THREADPOOL_WAIT.observe(started - queued_at)
     batch: IncomingBatch | None = None
@@ -148,7 +152,7 @@ def _store(
     unreadable: ApiError | None,
     *,
     started: float,
-) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
+) -> tuple[uuid.UUID, BatchResult, DueAlerts | None, Evaluation]:
     with session_factory() as db:
         db.connection()  # begins the transaction: the wait for a connection (or SQLite's lock)
         DB_CONNECTION_WAIT.observe(time.perf_counter() - started)
@@ -157,6 +161,7 @@ def _store(
             raise unreadable
         assert batch is not None
         plan = plan_for(owner.account.subscription_tier)
+        budgets_version = owner.account.budgets_version
         stored = ingest_batch(
             db,
             account_id=owner.account.id,
@@ -165,4 +170,8 @@ def _store(
             prices_version=owner.account.prices_version,
         )
         due = alerts_due(account_id=owner.account.id, plan=plan, stored=stored)
-        return owner.account.id, stored.result, due
+        # Budgets: after the batch's commit, the one call into budgets/ (their own transaction).
+        budgets = budgets_after_commit(
+            db, account_id=owner.account.id, budgets_version=budgets_version, batch=batch
+        )
+        return owner.account.id, stored.result, due, budgets

@@ -326,6 +326,21 @@ def _(sample: SampleRun) -> None:
     assert sample.account.costs("model") == {"acme-large": "0.350000"}
 
 
+@check("api-budgets")
+def _(sample: SampleRun) -> None:
+    created, blocked, state = sample.lines
+    assert json.loads(created) == {
+        "name": "Acme daily",
+        "scope": {"customer_id": "acme"},
+        "state": "ok",
+    }
+    assert json.loads(blocked) == {"name": "Acme daily", "scope": {"customer_id": "acme"}}
+    assert state == "exceeded 1.200000"
+    assert [b["name"] for b in sample.account.get("/v1/budgets/blocked")["budgets_blocked"]] == [
+        "Acme daily"
+    ]
+
+
 @check("api-error-shape")
 def _(sample: SampleRun) -> None:
     status, body = sample.stdout.split("\n", 1)

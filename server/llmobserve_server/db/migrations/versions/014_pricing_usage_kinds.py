@@ -8,7 +8,7 @@ The new counts are parts of existing wholes (`cache_write_1h_input_tokens` of
 downgrade drops the columns (the wholes keep counting those tokens).
 
 Revision ID: 014
-Revises: 012
+Revises: 013_budgets
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "014"
-down_revision = "012"
+down_revision = "013_budgets"
 branch_labels = None
 depends_on = None
 
