@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import urlsplit
@@ -40,6 +40,8 @@ class Options:
     max_retries: int = 8
     retry_backoff: float = 0.5
     debug: bool = False
+    enforce_budgets: bool = False
+    on_budget_exceeded: Callable[..., Any] | None = None
 
 
 # option -> (accepts floats, smallest, largest)
@@ -52,7 +54,7 @@ _BOUNDS: dict[str, tuple[bool, _Number, _Number]] = {
     "max_retries": (False, 0, 100),
     "retry_backoff": (True, 0.001, 60),
 }
-OPTION_NAMES = frozenset(_BOUNDS) | {"debug"}
+OPTION_NAMES = frozenset(_BOUNDS) | {"debug", "enforce_budgets", "on_budget_exceeded"}
 
 
 def resolve(
@@ -119,8 +121,10 @@ def _valid_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _problem(name: str, value: Any) -> str | None:
-    if name == "debug":
+    if name in ("debug", "enforce_budgets"):
         return None if isinstance(value, bool) else "is not True or False"
+    if name == "on_budget_exceeded":
+        return None if value is None or callable(value) else "is not a function"
     floats, low, high = _BOUNDS[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "is not a number" if floats else "is not a whole number"
