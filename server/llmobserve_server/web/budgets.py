@@ -1,6 +1,6 @@
 """`/budgets` and `/budgets/{id}`: the account's budgets with this period's spend as a progress
-bar, their state and forecast, and a budget's alerts with every delivery attempt. Budgets are
-created and changed through `/v1/budgets` (docs/api/budgets.md); the rules live in budgets/."""
+bar, their state and forecast, a form to create one, and a budget's alerts with every delivery
+attempt. Changing a budget is `/v1/budgets` (docs/api/budgets.md); the rules live in budgets/."""
 
 from __future__ import annotations
 
@@ -8,20 +8,29 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
 
+from llmobserve_server.budgets.alerts.delivery import deliver_in_background
 from llmobserve_server.budgets.alerts.messages import describe_scope
+from llmobserve_server.budgets.form_input import FORM_FIELDS, InvalidBudgetForm, parse_budget_form
 from llmobserve_server.budgets.scope import Scope
 from llmobserve_server.budgets.service import (
     BudgetStatus,
     budget_status,
+    committed,
+    create_budget,
+    delete_budget,
     get_budget,
     list_budgets,
     list_deliveries,
 )
 from llmobserve_server.db.models import Budget
+from llmobserve_server.domain_errors import Invalid
 from llmobserve_server.http.deps import DbDep
+from llmobserve_server.web.csrf import SignedInForm
+from llmobserve_server.web.flash import set_flash
 from llmobserve_server.web.templating import render
 from llmobserve_server.web.viewer import ViewerDep
 
@@ -53,13 +62,74 @@ class BudgetView:
         )
 
 
-@router.get("")
-def budgets_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse:
+def _list(
+    request: Request,
+    viewer: ViewerDep,
+    db: DbDep,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
     views = [
         BudgetView.of(budget, budget_status(db, budget))
         for budget in list_budgets(db, account_id=viewer.account.id)
     ]
-    return render(request, "budgets/list.html", viewer=viewer, budgets=views)
+    return render(
+        request,
+        "budgets/list.html",
+        viewer=viewer,
+        budgets=views,
+        values=values,
+        errors=errors or {},
+    )
+
+
+@router.get("")
+def budgets_page(request: Request, viewer: ViewerDep, db: DbDep) -> HTMLResponse:
+    return _list(request, viewer, db, values={"period": "month", "alert_at": "50, 80, 100"})
+
+
+@router.post("", response_model=None)
+def create(
+    request: Request,
+    viewer: ViewerDep,
+    form: SignedInForm,
+    db: DbDep,
+    background: BackgroundTasks,
+) -> Response:
+    values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
+    values["enforce"] = "on" if form.get("enforce") else ""
+    try:
+        fields = parse_budget_form(values, enforce=bool(values["enforce"]))
+        saved = create_budget(
+            db,
+            account_id=viewer.account.id,
+            fields=fields,
+            production=request.app.state.settings.production,
+        )
+    except InvalidBudgetForm as exc:
+        return _list(request, viewer, db, values=values, errors=exc.errors)
+    except Invalid as exc:
+        errors = {(exc.field or "name").removeprefix("notify."): exc.message.split(": ", 1)[-1]}
+        return _list(request, viewer, db, values=values, errors=errors)
+    db.commit()
+    committed(db)
+    deliver_in_background(request, background, saved.deliveries)
+    response = RedirectResponse(f"/budgets/{saved.budget.id}", status_code=303)
+    message = f"Budget {saved.budget.name} created."
+    if saved.webhook_secret:
+        message += f" Webhook signing secret (shown once): {saved.webhook_secret}"
+    set_flash(response, message)
+    return response
+
+
+@router.post("/{budget_id}/delete", response_model=None)
+def delete(budget_id: uuid.UUID, viewer: ViewerDep, _form: SignedInForm, db: DbDep) -> Response:
+    delete_budget(db, account_id=viewer.account.id, budget_id=budget_id)
+    db.commit()
+    response = RedirectResponse("/budgets", status_code=303)
+    set_flash(response, "Budget deleted.")
+    return response
 
 
 @router.get("/{budget_id}")

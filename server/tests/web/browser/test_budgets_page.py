@@ -52,3 +52,29 @@ def test_an_account_without_budgets_is_told_how_to_create_one(page: Page) -> Non
     sign_up(page)
     page.goto("/budgets")
     expect(page.get_by_text("No budgets yet")).to_be_visible()
+
+
+def test_a_budget_is_created_from_the_form_then_deleted(page: Page) -> None:
+    sign_up(page)
+    page.goto("/budgets")
+    page.get_by_label("Name").fill("Support agent daily")
+    page.get_by_label("Amount, USD per period").fill("-3")
+    page.get_by_label("Agent").fill("support-bot")
+    page.get_by_role("button", name="Create budget").click()
+    expect(page.locator("#field-amount_usd-error")).to_have_text(
+        "Enter an amount in USD above 0, e.g. 25.00."
+    )
+    expect(page.get_by_label("Agent")).to_have_value("support-bot")
+
+    page.get_by_label("Amount, USD per period").fill("5")
+    page.get_by_label("Period", exact=True).select_option("day")
+    page.get_by_label("Enforce").check()
+    page.get_by_role("button", name="Create budget").click()
+    expect(page.get_by_text("Budget Support agent daily created.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Support agent daily")).to_be_visible()
+    expect(page.get_by_text("agent support-bot · $5.00 per day (UTC) · enforced")).to_be_visible()
+
+    page.get_by_role("button", name="Delete budget").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Delete budget").click()
+    expect(page.get_by_text("Budget deleted.")).to_be_visible()
+    expect(page.get_by_text("No budgets yet")).to_be_visible()
