@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import urlsplit
@@ -42,6 +42,8 @@ class Options:
     retry_backoff: float = 0.5
     debug: bool = False
     providers: ProviderRules = ()  # see llmobserve._providers
+    enforce_budgets: bool = False
+    on_budget_exceeded: Callable[..., Any] | None = None
 
 
 # option -> (accepts floats, smallest, largest)
@@ -54,7 +56,7 @@ _BOUNDS: dict[str, tuple[bool, _Number, _Number]] = {
     "max_retries": (False, 0, 100),
     "retry_backoff": (True, 0.001, 60),
 }
-OPTION_NAMES = frozenset(_BOUNDS) | {"debug", "providers"}
+OPTION_NAMES = frozenset(_BOUNDS) | {"debug", "providers", "enforce_budgets", "on_budget_exceeded"}
 
 
 def resolve(
@@ -124,8 +126,10 @@ def _valid_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _problem(name: str, value: Any) -> str | None:
-    if name == "debug":
+    if name in ("debug", "enforce_budgets"):
         return None if isinstance(value, bool) else "is not True or False"
+    if name == "on_budget_exceeded":
+        return None if value is None or callable(value) else "is not a function"
     floats, low, high = _BOUNDS[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "is not a number" if floats else "is not a whole number"

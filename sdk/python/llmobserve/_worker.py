@@ -17,6 +17,7 @@ import time
 
 from llmobserve import _transport
 from llmobserve._batch_result import read_batch_result
+from llmobserve._budgets import REFRESH_SECONDS, Enforcement
 from llmobserve._config import Options
 from llmobserve._encode import MAX_EVENT_BYTES, encode_event, request_bodies
 from llmobserve._hints import answer_problem
@@ -36,6 +37,10 @@ class Worker:
         self._start_lock = threading.Lock()
         self._stop_by: float | None = None  # monotonic deadline, set by shutdown()
         self._wake = threading.Event()  # cuts a backoff pause short at shutdown
+        # init(enforce_budgets=True): the blocked budgets the integrations check (_budgets.py)
+        self.enforcement = (
+            Enforcement(options.on_budget_exceeded) if options.enforce_budgets else None
+        )
 
     # -- the host's side -------------------------------------------------------------------
 
@@ -75,7 +80,16 @@ class Worker:
             self._thread = thread
 
     def flush(self, timeout: float) -> bool:
-        """Wait until everything queued before the call is delivered or refused."""
+        """Wait until everything queued before the call is delivered or refused (and, with
+        enforce_budgets, until the blocked budgets were asked for once)."""
+        enforcement = self.enforcement
+        if enforcement is not None and not enforcement.first_read.is_set():
+            started = time.monotonic()
+            if self._thread is None:
+                self.start()
+            if threading.current_thread() is not self._thread:
+                enforcement.first_read.wait(timeout)
+            timeout = max(0.0, timeout - (time.monotonic() - started))
         mark = self.queue.request_flush()
         if self.queue.settled >= mark:
             return True
@@ -115,6 +129,8 @@ class Worker:
     def _run(self) -> None:
         while True:
             try:
+                if self.enforcement is not None:
+                    self._refresh_blocks(self.enforcement)
                 batch = self.queue.take(self.options.flush_interval)
                 if not batch and self.queue.closing:
                     return
@@ -221,11 +237,46 @@ class Worker:
                 rejection.code,
             )
         logger.debug("llmobserve: delivered %d event(s): %s", count, result)
+        if self.enforcement is not None and b"budgets_blocked" in answer.body:
+            self.enforcement.update(answer.json().get("budgets_blocked"), source="/v1/events")
+            self.enforcement.next_refresh = time.monotonic() + REFRESH_SECONDS
         return {
             "sent": result.accepted,
             "duplicates": result.duplicates,
             "rejected": len(result.rejected),
         }
+
+    def _refresh_blocks(self, enforcement: Enforcement) -> None:
+        """Ask for the blocked budgets at start and every REFRESH_SECONDS (flushes that carry the
+        list postpone it): on this thread, never the caller's."""
+        if self._stop_by is not None:
+            enforcement.first_read.set()  # stopping: a flush must not wait for it
+            return
+        if time.monotonic() < enforcement.next_refresh:
+            return
+        enforcement.next_refresh = time.monotonic() + REFRESH_SECONDS
+        answer = _transport.get(
+            self.options.collector_url,
+            "/v1/budgets/blocked",
+            self.options.api_key,
+            timeout=self.options.request_timeout,
+        )
+        try:
+            if answer.status == 200:
+                enforcement.update(answer.json().get("budgets_blocked"), source="/v1/budgets")
+                return
+        except (ValueError, AttributeError):
+            pass
+        finally:
+            enforcement.first_read.set()
+        if answer.status != 200:
+            warn_once(
+                "budgets-blocked",
+                "llmobserve: could not read the blocked budgets from %s (%s); enforcement "
+                "uses the last list it had.",
+                self.options.collector_url,
+                answer.problem or answer.error_message(),
+            )
 
     def _refused(self, answer: Answer) -> None:
         warn_once(

@@ -242,7 +242,7 @@ def test_a_w3c_traceparent_alone_continues_its_trace() -> None:
     }
 
 
-def test_budget_exceeded_error_is_importable_and_never_raised_yet() -> None:
+def test_budget_exceeded_error_keeps_0_3s_signature() -> None:
     from llmobserve import BudgetExceededError
 
     error = BudgetExceededError("over", [{"cap_type": "global"}])

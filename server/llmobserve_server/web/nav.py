@@ -37,6 +37,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Costs", "/costs", "costs"),
             NavItem("Agents", "/agents", "agents"),
             NavItem("Customers", "/customers", "customers"),
+            NavItem("Budgets", "/budgets", "costs"),
         ),
     ),
     NavSection(

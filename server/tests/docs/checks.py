@@ -5,6 +5,7 @@ in the account before a sample that reads it."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -339,6 +340,55 @@ def _(sample: SampleRun) -> None:
     assert [b["name"] for b in sample.account.get("/v1/budgets/blocked")["budgets_blocked"]] == [
         "Acme daily"
     ]
+
+
+def seed_exceeded_acme_budget(account: DocsAccount) -> None:
+    """An enforced daily budget of $1.00 for the customer acme, used up by one $1.00 event."""
+    created = account.api.post(
+        "/v1/budgets",
+        json={
+            "name": "Acme daily",
+            "scope": {"customer_id": "acme"},
+            "period": "day",
+            "amount_usd": "1.00",
+            "enforce": True,
+        },
+    )
+    assert created.status_code == 201, created.text
+    event = {
+        "id": str(uuid.uuid4()),
+        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "customer_id": "acme",
+        "provider": "custom",
+        "model": "my-model",
+        "cost_usd": "1.00",
+    }
+    answer = account.api.post("/v1/events", json={"events": [event]}).json()
+    assert [b["name"] for b in answer["budgets_blocked"]] == ["Acme daily"], answer
+
+
+SEEDS["sdk-budgets-enforce"] = SEEDS["sdk-budgets-handler"] = seed_exceeded_acme_budget
+
+
+def _customer_events(account: DocsAccount) -> dict[str, int]:
+    rows = account.get("/v1/costs", group_by="customer")["rows"]
+    return {row["key"]: row["events"] for row in rows if row["key"]}
+
+
+@check("sdk-budgets-enforce")
+def _(sample: SampleRun) -> None:
+    stopped, answered = sample.lines
+    assert stopped.startswith("Acme daily: usage limit reached until ") and stopped.endswith(
+        " 00:00 UTC."
+    )
+    assert answered
+    assert _customer_events(sample.account) == {"acme": 1, "globex": 1}
+
+
+@check("sdk-budgets-handler")
+def _(sample: SampleRun) -> None:
+    assert sample.lines == ["sent"]
+    assert _customer_events(sample.account) == {"acme": 2}
 
 
 @check("api-error-shape")

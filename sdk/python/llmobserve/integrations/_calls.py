@@ -2,8 +2,10 @@
 
 A wrapper checks that the SDK is on first and otherwise calls straight through. Enabled, it asks
 the integration's `Instrumentation` to `begin` a `ProviderCall` (which may adjust the request,
-e.g. ask for stream usage), calls the original method, and hands the result to `end` (which
-records it, or observes a stream that records when it ends). The user's exception is re-raised
+e.g. ask for stream usage), with `enforce_budgets=True` checks the call against the blocked
+budgets (llmobserve._budgets: it may raise `BudgetExceededError`), calls the original method,
+and hands the result to `end` (which records it, or observes a stream that records when it
+ends). The user's exception is re-raised
 unchanged; the SDK's own errors are reported (see llmobserve._log) and never reach the
 application.
 """
@@ -15,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NamedTuple, Optional, Protocol
 
+from llmobserve._budgets import enforce
 from llmobserve._call import FinishedCall, UsageSource, queue_call
 from llmobserve._client import active_worker
 from llmobserve._context import current_frame
@@ -156,13 +159,16 @@ def wrap_sync(original: Method, instrumentation: Instrumentation) -> Method:
 
     @functools.wraps(original)
     def measured(*args: Any, **kwargs: Any) -> Any:
-        if active_worker() is None:
+        worker = active_worker()
+        if worker is None:
             return original(*args, **kwargs)
         try:
             call = begin(args[0] if args else None, kwargs)
         except Exception as exc:
             report_internal_error(exc)
             return original(*args, **kwargs)
+        if worker.enforcement is not None:  # init(enforce_budgets=True): before it is sent
+            enforce(worker.enforcement, call.provider, call.requested_model)
         try:
             result = original(*args, **call.kwargs)
         except BaseException as error:
@@ -179,13 +185,16 @@ def wrap_async(original: Callable[..., Awaitable[Any]], instrumentation: Instrum
 
     @functools.wraps(original)
     async def measured(*args: Any, **kwargs: Any) -> Any:
-        if active_worker() is None:
+        worker = active_worker()
+        if worker is None:
             return await original(*args, **kwargs)
         try:
             call = begin(args[0] if args else None, kwargs)
         except Exception as exc:
             report_internal_error(exc)
             return await original(*args, **kwargs)
+        if worker.enforcement is not None:  # init(enforce_budgets=True): before it is sent
+            enforce(worker.enforcement, call.provider, call.requested_model)
         try:
             result = await original(*args, **call.kwargs)
         except BaseException as error:
