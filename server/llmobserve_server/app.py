@@ -14,8 +14,10 @@ from llmobserve_server import __version__
 from llmobserve_server.api import (
     api_keys,
     auth,
+    budgets,
     costs,
     events,
+    otlp,
     ping,
     prices,
     runs,
@@ -27,6 +29,7 @@ from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import prepare_database
 from llmobserve_server.errors import install_error_handlers
+from llmobserve_server.jobs.budget_deliveries import budget_delivery_schedule
 from llmobserve_server.jobs.scheduler import retention_schedule
 from llmobserve_server.nul_refusal import NulRefusalMiddleware
 from llmobserve_server.observability import (
@@ -53,12 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prepare_database(engine, system_engine, migrate=settings.auto_migrate)
-        with retention_schedule(
-            system_engine,
-            interval_hours=settings.retention_interval_hours,
-            self_hosted_days=settings.retention_days,
+        with (
+            retention_schedule(
+                system_engine,
+                interval_hours=settings.retention_interval_hours,
+                self_hosted_days=settings.retention_days,
+            ),
+            budget_delivery_schedule(app.state.system_session_factory, settings),
         ):
             yield
         # Reached once uvicorn has let in-flight requests finish (see `serving`).
@@ -86,10 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth.router,
         api_keys.router,
         events.router,
+        otlp.router,
         ping.router,
         costs.router,
         runs.router,
         prices.router,
+        budgets.router,
         stripe_webhook.router,
         team.router,
         metrics_router,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 import psycopg
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -16,6 +17,9 @@ from llmobserve_server.accounts.api_keys import authenticate_key
 from llmobserve_server.api.deps import bearer_token
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due, send_usage_alerts
+from llmobserve_server.budgets.answer import EventsAnswer, answer_with_budgets
+from llmobserve_server.budgets.evaluation import Evaluation
+from llmobserve_server.budgets.ingest_hook import budgets_after_commit
 from llmobserve_server.errors import ApiError
 from llmobserve_server.http.links import absolute_url
 from llmobserve_server.ingest.body import decode, parse_events
@@ -43,7 +47,8 @@ _BATCH_BODY = {
 
 @router.post(
     "/events",
-    response_model=BatchResult,
+    response_model=EventsAnswer,
+    response_model_exclude_none=True,
     openapi_extra=_BATCH_BODY,
     responses={
         401: {"description": "Unknown or revoked API key"},
@@ -52,7 +57,7 @@ _BATCH_BODY = {
         429: {"description": "The plan's events for this month are used up (see Retry-After)"},
     },
 )
-async def post_events(request: Request, background: BackgroundTasks) -> BatchResult:
+async def post_events(request: Request, background: BackgroundTasks) -> EventsAnswer:
     """Store a batch of events. Valid events are stored even when others are rejected; an event
     id seen before is counted as a duplicate and costs nothing twice. Events over the month's
     quota are rejected with `quota_exceeded`; once it is used up, batches are answered 429.
@@ -63,16 +68,36 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             401, "missing_api_key", "Send your API key as `Authorization: Bearer llmo_sk_…`."
         )
     body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
+    return await receive_events(request, background, token=token, body=body, read=_read)
+
+
+BatchReader = Callable[[bytes, "str | None"], IncomingBatch]
+"""Decodes a body (and its Content-Encoding) into a validated batch: one per door of the
+collector (`/v1/events` here, `/otlp/v1/traces` in api/otlp.py). Raises ApiError when it cannot."""
+
+
+async def receive_events(
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    token: str,
+    body: bytes,
+    read: BatchReader,
+) -> EventsAnswer:
+    """The one ingest path every door shares once it has the key and the body: decode with
+    `read`, check the key, store the batch (quota, pricing, idempotency, rollups), then the
+    usage emails after the response."""
     # The hot path of the collector: the body is decoded and validated on a worker thread before
     # any database work (no connection is held while a request parses), then the key check and
     # the batch share one transaction (FastAPI's sync dependencies would each take a trip to a
     # thread of their own, and the key check a commit of its own).
-    account_id, result, alerts = await run_in_threadpool(
+    account_id, result, alerts, budgets = await run_in_threadpool(
         _receive_batch,
         request.app.state.session_factory,
         token=token,
         body=body,
         content_encoding=request.headers.get("content-encoding"),
+        read=read,
         queued_at=time.perf_counter(),
     )
     remember_account(request, account_id)
@@ -85,7 +110,7 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             alerts,
             link=absolute_url(request, "/settings/billing"),
         )
-    return result
+    return answer_with_budgets(request, background, result, budgets)
 
 
 def _receive_batch(
@@ -94,14 +119,15 @@ def _receive_batch(
     token: str,
     body: bytes,
     content_encoding: str | None,
+    read: BatchReader,
     queued_at: float,
-) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
+) -> tuple[uuid.UUID, BatchResult, DueAlerts | None, Evaluation]:
     started = time.perf_counter()
     THREADPOOL_WAIT.observe(started - queued_at)
     batch: IncomingBatch | None = None
     unreadable: ApiError | None = None
     try:
-        batch = _read(body, content_encoding)
+        batch = read(body, content_encoding)
     except ApiError as exc:  # answered after the key check: a caller without a key learns nothing
         unreadable = exc
     for _ in range(TRANSACTION_ATTEMPTS - 1):
@@ -126,7 +152,7 @@ def _store(
     unreadable: ApiError | None,
     *,
     started: float,
-) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
+) -> tuple[uuid.UUID, BatchResult, DueAlerts | None, Evaluation]:
     with session_factory() as db:
         db.connection()  # begins the transaction: the wait for a connection (or SQLite's lock)
         DB_CONNECTION_WAIT.observe(time.perf_counter() - started)
@@ -135,6 +161,7 @@ def _store(
             raise unreadable
         assert batch is not None
         plan = plan_for(owner.account.subscription_tier)
+        budgets_version = owner.account.budgets_version
         stored = ingest_batch(
             db,
             account_id=owner.account.id,
@@ -143,4 +170,8 @@ def _store(
             prices_version=owner.account.prices_version,
         )
         due = alerts_due(account_id=owner.account.id, plan=plan, stored=stored)
-        return owner.account.id, stored.result, due
+        # Budgets: after the batch's commit, the one call into budgets/ (their own transaction).
+        budgets = budgets_after_commit(
+            db, account_id=owner.account.id, budgets_version=budgets_version, batch=batch
+        )
+        return owner.account.id, stored.result, due, budgets

@@ -16,8 +16,10 @@ A sample that signs up (its code calls `/v1/auth/sign-up`) gets no account made 
 its own with that email. The environment has LLMOBSERVE_DATA_DIR (the test server's, for its
 commands), LLMOBSERVE_URL (the shell samples' server), LLMOBSERVE_API_KEY and
 LLMOBSERVE_COLLECTOR_URL,
-OPENAI_API_KEY/OPENAI_BASE_URL, ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL and
-PINECONE_API_KEY/PINECONE_CONTROLLER_HOST, as a reader's shell would.
+OPENAI_API_KEY/OPENAI_BASE_URL, ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL,
+PINECONE_API_KEY/PINECONE_CONTROLLER_HOST, and OTEL_EXPORTER_OTLP_ENDPOINT/HEADERS (the server's
+`/otlp` and the key), as a reader's shell would. JavaScript samples run with `node` beside the
+npm packages of the Node.js OpenTelemetry tests (tests/support/node_otlp.py).
 """
 
 from __future__ import annotations
@@ -45,13 +47,16 @@ from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
 from fakes.pinecone_upstream import FakePinecone, PineconeScenario
 
 from tests.docs.markdown_samples import Block
+from tests.support.node_otlp import installed_node_project
 
 PASSWORD = "a long passphrase"
 KEY_NAME = "production-1"
 DOCS_URL = "http://127.0.0.1:8000"
 DOCS_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/llmobserve"
 SAMPLE_TIMEOUT = 120  # seconds
-_PROVIDER_ENV = ("LLMOBSERVE_", "OPENAI_", "ANTHROPIC_", "PINECONE_", "DATABASE_URL")
+_PROVIDER_ENV = ("LLMOBSERVE_", "OPENAI_", "ANTHROPIC_", "PINECONE_", "DATABASE_URL", "OTEL_")
+_SCRIPTS = {"python": "sample.py", "bash": "sample.sh", "javascript": "sample.mjs"}
+_PROXY_ENV = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
 
 
 class FakePineconeWithIndexes(FakePinecone):
@@ -216,13 +221,16 @@ def execute(
     postgres_url: str | None = None,
 ) -> SampleRun:
     code = substitute(block.code, base_url=base_url, account=account, postgres_url=postgres_url)
-    script = workdir / ("sample.py" if block.language == "python" else "sample.sh")
+    script = workdir / _SCRIPTS[block.language]
     script.write_text(code)
     env = _environment(account, base_url, fakes, data_dir)
     if block.language == "python":
         returncode, stdout, stderr = preloader.run(script, cwd=workdir, env=env)
     else:
         command = ["bash", "-e", "-o", "pipefail", str(script)]
+        if block.language == "javascript":
+            (workdir / "node_modules").symlink_to(installed_node_project() / "node_modules")
+            command = ["node", str(script)]
         result = subprocess.run(
             command, cwd=workdir, env=env, capture_output=True, text=True, timeout=SAMPLE_TIMEOUT
         )
@@ -303,19 +311,29 @@ class Preloader:
 def _environment(
     account: DocsAccount, base_url: str, fakes: Upstreams, data_dir: Path
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_ENV)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_PROVIDER_ENV) and k.upper() not in _PROXY_ENV
+    }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(
         LLMOBSERVE_DATA_DIR=str(data_dir),  # server commands act on the test server's database
         LLMOBSERVE_COLLECTOR_URL=base_url,
         LLMOBSERVE_URL=base_url,  # the shell samples' one variable for the server's address
         OPENAI_API_KEY="sk-docs",
-        OPENAI_BASE_URL=fakes.openai.base_url,
+        # OpenAI's own host (the SDK names the provider from it), reached through the fake as an
+        # HTTP proxy; everything on 127.0.0.1 (the server, the other fakes) goes direct
+        OPENAI_BASE_URL="http://api.openai.com/v1",
+        HTTP_PROXY=fakes.openai.url,
+        NO_PROXY="127.0.0.1,localhost",
         ANTHROPIC_API_KEY="sk-ant-docs",
         ANTHROPIC_BASE_URL=fakes.anthropic.url,
         PINECONE_API_KEY="pc-docs",
         PINECONE_CONTROLLER_HOST=fakes.pinecone.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT=f"{base_url}/otlp",
     )
     if account.key:
         env["LLMOBSERVE_API_KEY"] = account.key
+        env["OTEL_EXPORTER_OTLP_HEADERS"] = f"Authorization=Bearer {account.key}"
     return env
