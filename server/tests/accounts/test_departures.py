@@ -3,7 +3,10 @@ revoke the keys they created in the account, in the same transaction, audited.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
+import pytest
 
 from llmobserve_server.testing import RunningServer
 from tests.accounts.conftest import MakeUser
@@ -13,10 +16,18 @@ from tests.support.factories import SignedInUser, error_of, key_client
 from tests.support.mail import Mailbox
 
 
-def key_in_team(owner: SignedInUser, member: SignedInUser, mailbox: Mailbox) -> str:
-    """`member` joins `owner`'s account and creates a key there (their session moved to it)."""
+@dataclass(frozen=True)
+class Team:
+    owner: SignedInUser  # on the Pro plan, room for a member
+    member: SignedInUser  # joined the owner's account; their session is in it
+    key: str  # the API key the member created in the owner's account
+
+
+@pytest.fixture
+def team(make_user: MakeUser, mailbox: Mailbox) -> Team:
+    owner, member = make_user(tier="pro"), make_user()
     join(owner, member, mailbox)
-    return member.create_key("member's key")
+    return Team(owner, member, member.create_key("member's key"))
 
 
 def ping(server: RunningServer, key: str) -> httpx.Response:
@@ -34,12 +45,8 @@ def revocations_logged(server: RunningServer, account_id: str, email: str) -> in
     )
 
 
-def test_a_removed_members_keys_are_refused_at_once(
-    make_user: MakeUser, mailbox: Mailbox, mail_server: RunningServer
-) -> None:
-    owner = make_user(tier="pro")
-    member = make_user()
-    key = key_in_team(owner, member, mailbox)
+def test_a_removed_members_keys_are_refused_at_once(team: Team, mail_server: RunningServer) -> None:
+    owner, member, key = team.owner, team.member, team.key
     assert ping(mail_server, key).status_code == 200
     row = member_row(team_page(owner), member.email)
     assert "the 1 API key they created is revoked" in row  # said before the owner confirms
@@ -49,10 +56,8 @@ def test_a_removed_members_keys_are_refused_at_once(
     assert revocations_logged(mail_server, owner.account_id, member.email) == 1
 
 
-def test_keys_are_listed_with_their_creator(make_user: MakeUser, mailbox: Mailbox) -> None:
-    owner = make_user(tier="pro")
-    member = make_user()
-    key_in_team(owner, member, mailbox)
+def test_keys_are_listed_with_their_creator(team: Team) -> None:
+    owner, member = team.owner, team.member
     owner.create_key("owner's key")
     listed = owner.client.get("/v1/api-keys").json()["api_keys"]
     creators = {item["name"]: item["created_by"]["email"] for item in listed}
@@ -61,12 +66,8 @@ def test_keys_are_listed_with_their_creator(make_user: MakeUser, mailbox: Mailbo
     assert member.email in page and "Created by" in page
 
 
-def test_a_member_who_leaves_takes_their_keys_along(
-    make_user: MakeUser, mailbox: Mailbox, mail_server: RunningServer
-) -> None:
-    owner = make_user(tier="pro")
-    member = make_user()
-    key = key_in_team(owner, member, mailbox)
+def test_a_member_who_leaves_takes_their_keys_along(team: Team, mail_server: RunningServer) -> None:
+    owner, member, key = team.owner, team.member, team.key
     owners_key = owner.create_key()
     assert "/settings/team/leave" in team_page(member)
     left = member.client.post("/v1/team/leave")
@@ -86,11 +87,9 @@ def test_the_last_owner_and_a_users_only_account_cannot_be_left(make_user: MakeU
 
 
 def test_deleting_a_user_revokes_their_keys_in_the_accounts_that_stay(
-    make_user: MakeUser, mailbox: Mailbox, mail_server: RunningServer
+    team: Team, mail_server: RunningServer
 ) -> None:
-    owner = make_user(tier="pro")
-    member = make_user()
-    key = key_in_team(owner, member, mailbox)
+    owner, member, key = team.owner, team.member, team.key
     deleted = member.client.post("/settings/profile/delete", data={"confirm_email": member.email})
     assert deleted.status_code == 303
     assert error_of(ping(mail_server, key), 401)["code"] == "api_key_revoked"

@@ -35,6 +35,17 @@ def reset_link(client: httpx.Client, mailbox: Mailbox, email: str, count: int = 
     return link.removeprefix(str(client.base_url).rstrip("/"))
 
 
+def token_of(path: str) -> str:
+    return path.split("token=")[1]
+
+
+@pytest.fixture
+def reset_path(browser: httpx.Client, member: SignedInUser, mailbox: Mailbox) -> str:
+    """The path of the reset link emailed to `member`, who asked for one."""
+    ask_for_reset(browser, member.email)
+    return reset_link(browser, mailbox, member.email)
+
+
 def test_a_reset_link_sets_the_password_signs_in_and_ends_every_other_session(
     browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
 ) -> None:
@@ -43,9 +54,8 @@ def test_a_reset_link_sets_the_password_signs_in_and_ends_every_other_session(
     path = reset_link(browser, mailbox, member.email)
     form = browser.get(path)
     assert "Choose a new password" in form.text
-    token = path.split("token=")[1]
     done = post_signed_out_form(
-        browser, path, "/reset-password", token=token, password=NEW_PASSWORD
+        browser, path, "/reset-password", token=token_of(path), password=NEW_PASSWORD
     )
     assert done.status_code == 303 and done.headers["location"] == "/"
     assert browser.get("/settings/profile").status_code == 200  # signed in here
@@ -65,17 +75,13 @@ def test_an_unknown_email_gets_the_same_answer_and_no_email(
     assert mailbox.to(nobody) == []
 
 
-def test_a_reset_link_works_only_once(
-    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
-) -> None:
-    ask_for_reset(browser, member.email)
-    path = reset_link(browser, mailbox, member.email)
-    token = path.split("token=")[1]
+def test_a_reset_link_works_only_once(browser: httpx.Client, reset_path: str) -> None:
+    token = token_of(reset_path)
     first = post_signed_out_form(
-        browser, path, "/reset-password", token=token, password=NEW_PASSWORD
+        browser, reset_path, "/reset-password", token=token, password=NEW_PASSWORD
     )
     assert first.status_code == 303
-    again = browser.get(path)
+    again = browser.get(reset_path)
     assert "This reset link no longer works" in again.text
     assert 'href="/forgot-password"' in again.text
     second = post_signed_out_form(
@@ -85,17 +91,15 @@ def test_a_reset_link_works_only_once(
 
 
 def test_a_reset_link_sent_before_a_password_change_stops_working(
-    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
+    browser: httpx.Client, member: SignedInUser, reset_path: str
 ) -> None:
-    ask_for_reset(browser, member.email)
-    path = reset_link(browser, mailbox, member.email)
     changed = member.client.post(
         "/settings/profile/password",
         data={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
     )
     assert changed.status_code == 303
-    assert "This reset link no longer works" in browser.get(path).text
-    token = path.split("token=")[1]
+    assert "This reset link no longer works" in browser.get(reset_path).text
+    token = token_of(reset_path)
     used = post_signed_out_form(
         browser, "/forgot-password", "/reset-password", token=token, password="attacker's choice"
     )
@@ -103,16 +107,14 @@ def test_a_reset_link_sent_before_a_password_change_stops_working(
 
 
 def test_a_reset_link_sent_before_an_email_change_stops_working(
-    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
+    browser: httpx.Client, member: SignedInUser, reset_path: str
 ) -> None:
-    ask_for_reset(browser, member.email)
-    path = reset_link(browser, mailbox, member.email)
     changed = member.client.post(
         "/settings/profile/email",
         data={"email": "moved-" + member.email, "email_password": PASSWORD},
     )
     assert changed.status_code == 303
-    assert "This reset link no longer works" in browser.get(path).text
+    assert "This reset link no longer works" in browser.get(reset_path).text
 
 
 def test_using_one_reset_link_ends_the_others(
@@ -122,21 +124,18 @@ def test_using_one_reset_link_ends_the_others(
     first = reset_link(browser, mailbox, member.email)
     ask_for_reset(browser, member.email)
     second = reset_link(browser, mailbox, member.email, count=2)
-    token = second.split("token=")[1]
     done = post_signed_out_form(
-        browser, second, "/reset-password", token=token, password=NEW_PASSWORD
+        browser, second, "/reset-password", token=token_of(second), password=NEW_PASSWORD
     )
     assert done.status_code == 303
     assert "This reset link no longer works" in browser.get(first).text
 
 
 def test_an_expired_reset_link_shows_a_page_to_ask_again(
-    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox, mail_server: RunningServer
+    browser: httpx.Client, reset_path: str, mail_server: RunningServer
 ) -> None:
-    ask_for_reset(browser, member.email)
-    path = reset_link(browser, mailbox, member.email)
     execute(mail_server, "UPDATE password_reset_tokens SET expires_at = created_at")
-    page = browser.get(path)
+    page = browser.get(reset_path)
     assert page.status_code == 200
     assert "This reset link no longer works" in page.text
 
@@ -146,12 +145,11 @@ def test_an_unknown_token_shows_the_same_page(browser: httpx.Client) -> None:
 
 
 def test_a_weak_new_password_is_shown_next_to_the_field(
-    browser: httpx.Client, member: SignedInUser, mailbox: Mailbox
+    browser: httpx.Client, member: SignedInUser, reset_path: str
 ) -> None:
-    ask_for_reset(browser, member.email)
-    path = reset_link(browser, mailbox, member.email)
-    token = path.split("token=")[1]
-    page = post_signed_out_form(browser, path, "/reset-password", token=token, password="short")
+    page = post_signed_out_form(
+        browser, reset_path, "/reset-password", token=token_of(reset_path), password="short"
+    )
     assert page.status_code == 200
     assert "at least 10 characters" in field_error(page.text, "password")
     assert member.client.get("/v1/costs").status_code == 200  # nothing changed yet

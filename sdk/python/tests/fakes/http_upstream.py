@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fakes.local_server import LocalServer
 
 
 @dataclass(frozen=True)
@@ -46,28 +47,15 @@ def sse(data: Any, event: str | None = None) -> str:
     return (f"event: {event}\n" if event else "") + f"data: {payload}\n\n"
 
 
-class FakeUpstream:
+class FakeUpstream(LocalServer):
     """Base of the fake APIs: a running server at `url` that calls `answer` for each request."""
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.upstream = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(_Server, _Handler)
 
     def answer(self, request: Received) -> JsonReply | SseReply:
         raise NotImplementedError
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 class _Server(ThreadingHTTPServer):
@@ -98,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self) -> None:
-        upstream: FakeUpstream = self.server.upstream  # type: ignore[attr-defined]
+        upstream: FakeUpstream = self.server.owner  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)  # absolute-form too, when a client uses us as its proxy

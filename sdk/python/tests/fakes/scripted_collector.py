@@ -15,9 +15,10 @@ import gzip
 import json
 import socket
 import socketserver
-import threading
 from collections.abc import Callable
 from typing import Any, Union
+
+from fakes.local_server import LocalServer
 
 Writer = Callable[[socket.socket], None]
 Script = Callable[[int], Union[bytes, Writer]]
@@ -37,24 +38,11 @@ def json_answer(body: Any, status: str = "200 OK") -> bytes:
     return raw_answer(status, json.dumps(body).encode())
 
 
-class ScriptedCollector:
+class ScriptedCollector(LocalServer):
     def __init__(self, script: Script) -> None:
         self.script = script
         self.requests: list[int] = []
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.collector = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(_Server, _Handler)
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -64,7 +52,7 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
-        collector: ScriptedCollector = self.server.collector  # type: ignore[attr-defined]
+        collector: ScriptedCollector = self.server.owner  # type: ignore[attr-defined]
         length = 0
         while True:
             line = self.rfile.readline(65536)
