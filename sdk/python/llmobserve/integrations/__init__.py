@@ -9,7 +9,7 @@ is patched, so a missing library costs nothing.
 | openai    | integrations/openai   | chat, completion, embedding, responses (sync + async)   |
 | anthropic | integrations/anthropic| messages.create / parse / stream (sync + async)         |
 | pinecone  | integrations/pinecone | Index query, upsert, fetch, delete (sync + asyncio)     |
-| google-genai | integrations/google_genai | generate_content (+ stream), embed_content (sync + aio) |
+| google-genai | integrations/google_genai | generate_content(_stream), embed_content (+ aio)  |
 | celery    | integrations/celery   | a task continues the enqueuer's run (a `task` span)     |
 | rq        | integrations/rq       | a job continues the enqueuer's run (a `task` span)      |
 
