@@ -23,8 +23,8 @@ grep -E '==' "$overrides" >> "$combined" || true
 
 test -x "$venv/bin/python" || "$PYTHON" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --constraint "$combined" --upgrade pip
-# What sdk/python/tests/integrations imports: the three provider libraries, the server (collector),
+# What sdk/python/tests/integrations imports: the provider libraries, the server (collector),
 # pytest with xdist (pyproject.toml's addopts), and flask (the 0.3 README's web sample).
 "$venv/bin/python" -m pip install --quiet --constraint "$combined" \
-    -e server -e sdk/python openai anthropic pinecone pytest pytest-xdist httpx flask
+    -e server -e sdk/python openai anthropic pinecone google-genai pytest pytest-xdist httpx flask
 "$venv/bin/python" -m pip check

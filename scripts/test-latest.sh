@@ -13,7 +13,7 @@ trap 'rm -rf "$scratch"' EXIT
 # Install as pinned, then move the three libraries (and only what they need) to their newest.
 bash scripts/sdk-venv.sh "$scratch/venv"
 "$scratch/venv/bin/python" -m pip install --quiet --upgrade --upgrade-strategy only-if-needed \
-    openai anthropic pinecone
+    openai anthropic pinecone google-genai
 "$scratch/venv/bin/python" -m pip check
-echo "Testing against: $("$scratch/venv/bin/python" -m pip freeze | grep -iE '^(openai|anthropic|pinecone)==' | tr '\n' ' ')"
+echo "Testing against: $("$scratch/venv/bin/python" -m pip freeze | grep -iE '^(openai|anthropic|pinecone|google-genai)==' | tr '\n' ' ')"
 "$scratch/venv/bin/pytest" sdk/python/tests/integrations -p no:cacheprovider "$@"

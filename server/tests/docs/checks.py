@@ -118,6 +118,18 @@ def _(sample: SampleRun) -> None:
     assert request.body["stream_options"] == {"include_usage": True}
 
 
+@check("google-genai-calls")
+def _(sample: SampleRun) -> None:
+    assert sample.lines == ["Hello there!"]
+    calls = calls_of(sample.account.run_named("gemini-tour"))
+    assert [(c["provider"], c["model"], c["input_tokens"], c["output_tokens"]) for c in calls] == [
+        ("google", "gemini-2.0-flash-001", 120, 9),
+        ("google", "gemini-2.0-flash-001", 120, 9),
+    ]
+    assert all(Decimal(c["cost_usd"]) > 0 and c["cost_source"] == "catalog" for c in calls)
+    assert len(sample.upstreams.gemini.requests) == 2
+
+
 @check("providers-named")
 def _(sample: SampleRun) -> None:
     assert sample.lines == ["Hello there!"]

@@ -42,6 +42,7 @@ from typing import Any
 
 import httpx
 from fakes.anthropic_upstream import AnthropicScenario, FakeAnthropic
+from fakes.gemini_upstream import FakeGemini, GeminiScenario
 from fakes.http_upstream import JsonReply, Received, SseReply
 from fakes.openai_upstream import FakeOpenAI, OpenAIScenario
 from fakes.pinecone_upstream import FakePinecone, PineconeScenario
@@ -54,7 +55,16 @@ KEY_NAME = "production-1"
 DOCS_URL = "http://127.0.0.1:8000"
 DOCS_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/llmobserve"
 SAMPLE_TIMEOUT = 120  # seconds
-_PROVIDER_ENV = ("LLMOBSERVE_", "OPENAI_", "ANTHROPIC_", "PINECONE_", "DATABASE_URL", "OTEL_")
+_PROVIDER_ENV = (
+    "LLMOBSERVE_",
+    "OPENAI_",
+    "ANTHROPIC_",
+    "PINECONE_",
+    "GEMINI_",
+    "GOOGLE_",
+    "DATABASE_URL",
+    "OTEL_",
+)
 _SCRIPTS = {"python": "sample.py", "bash": "sample.sh", "javascript": "sample.mjs"}
 _PROXY_ENV = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
 
@@ -83,20 +93,22 @@ class Upstreams:
     openai: FakeOpenAI
     anthropic: FakeAnthropic
     pinecone: FakePineconeWithIndexes
+    gemini: FakeGemini
 
     def reset(self) -> None:
         self.openai.scenario = OpenAIScenario()
         self.anthropic.scenario = AnthropicScenario()
         self.pinecone.scenario = PineconeScenario()
-        for fake in (self.openai, self.anthropic, self.pinecone):
+        self.gemini.scenario = GeminiScenario()
+        for fake in (self.openai, self.anthropic, self.pinecone, self.gemini):
             fake.requests.clear()
 
 
 @contextmanager
 def upstreams() -> Iterator[Upstreams]:
     with ExitStack() as stack:
-        fakes = Upstreams(FakeOpenAI(), FakeAnthropic(), FakePineconeWithIndexes())
-        for fake in (fakes.openai, fakes.anthropic, fakes.pinecone):
+        fakes = Upstreams(FakeOpenAI(), FakeAnthropic(), FakePineconeWithIndexes(), FakeGemini())
+        for fake in (fakes.openai, fakes.anthropic, fakes.pinecone, fakes.gemini):
             stack.callback(fake.close)
         yield fakes
 
@@ -332,6 +344,8 @@ def _environment(
         PINECONE_API_KEY="pc-docs",
         PINECONE_CONTROLLER_HOST=fakes.pinecone.url,
         OTEL_EXPORTER_OTLP_ENDPOINT=f"{base_url}/otlp",
+        GEMINI_API_KEY="gm-docs",
+        GOOGLE_GEMINI_BASE_URL=fakes.gemini.url,
     )
     if account.key:
         env["LLMOBSERVE_API_KEY"] = account.key

@@ -9,6 +9,7 @@ is patched, so a missing library costs nothing.
 | openai    | integrations/openai   | chat, completion, embedding, responses (sync + async)   |
 | anthropic | integrations/anthropic| messages.create / parse / stream (sync + async)         |
 | pinecone  | integrations/pinecone | Index query, upsert, fetch, delete (sync + asyncio)     |
+| google-genai | integrations/google_genai | generate_content(_stream), embed_content (+ aio)  |
 | celery    | integrations/celery   | a task continues the enqueuer's run (a `task` span)     |
 | rq        | integrations/rq       | a job continues the enqueuer's run (a `task` span)      |
 
@@ -27,7 +28,7 @@ from llmobserve.integrations._on_import import forget_all, when_imported
 from llmobserve.integrations._patching import Library, patch_library
 from llmobserve.integrations._patching import unpatch_all as _unpatch_all
 
-INTEGRATIONS = ("openai", "anthropic", "pinecone")
+INTEGRATIONS = ("openai", "anthropic", "pinecone", "google_genai")
 TASK_QUEUES = ("celery", "rq")
 
 __all__ = ["INTEGRATIONS", "patch_all", "unpatch_all"]

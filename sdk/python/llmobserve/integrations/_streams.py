@@ -157,3 +157,19 @@ def _async_close(stream_class: Any, reference: weakref.ref[Any], observation: _O
             observation.end(incomplete=True)
 
     return close
+
+
+def observed_iterator(
+    inner: Iterator[Any], call: ProviderCall, watch: StreamWatch
+) -> Iterator[Any]:
+    """A generator over `inner` that records the call when it ends (exhausted, failed, closed or
+    garbage-collected), for libraries whose streaming methods return a plain generator (the user
+    gets this generator instead: a generator has no identity worth keeping)."""
+    return _observed(inner, _Observation(call, watch))
+
+
+def observed_async_iterator(
+    inner: AsyncIterator[Any], call: ProviderCall, watch: StreamWatch
+) -> AsyncIterator[Any]:
+    """`observed_iterator` for an async generator."""
+    return _observed_async(inner, _Observation(call, watch))

@@ -13,7 +13,7 @@ import llmobserve
 llmobserve.init(api_key="llmo_sk_" + "a" * 40, collector_url="http://127.0.0.1:9")
 assert llmobserve.is_enabled()
 """
-LIBRARIES = ("openai", "anthropic", "pinecone", "celery", "rq")
+LIBRARIES = ("openai", "anthropic", "pinecone", "google.genai", "celery", "rq")
 
 
 def run(code: str) -> str:
@@ -39,11 +39,13 @@ def test_a_library_imported_after_init_is_instrumented_on_its_import() -> None:
         from llmobserve.integrations._patching import is_wrapped
         import openai
         from anthropic.resources.messages import Messages
+        from google import genai
         print(is_wrapped(openai.resources.chat.completions.Completions.create),
-              is_wrapped(Messages.create), "celery" in sys.modules)
+              is_wrapped(Messages.create), is_wrapped(genai.models.Models._generate_content),
+              "celery" in sys.modules)
         """
     )
-    assert out == "True True False"
+    assert out == "True True True False"
 
 
 def test_a_library_imported_before_init_is_instrumented_at_init() -> None:

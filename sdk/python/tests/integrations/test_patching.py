@@ -15,6 +15,7 @@ from typing import Any
 
 import openai
 import pytest
+from google import genai  # noqa: F401  (imported, as by an app: patch_all patches it)
 from support.accounts import Account
 
 import llmobserve
@@ -79,7 +80,7 @@ def restore_patches() -> Iterator[None]:
 
 
 def test_patch_all_instruments_every_installed_library() -> None:
-    assert patch_all() == ["openai", "anthropic", "pinecone"]
+    assert patch_all() == ["openai", "anthropic", "pinecone", "google_genai"]
     assert is_wrapped(openai.resources.chat.completions.Completions.__dict__["create"])
 
 
