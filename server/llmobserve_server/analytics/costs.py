@@ -32,9 +32,10 @@ class CostRow:
     cache_write_input_tokens: int
     output_tokens: int
     reasoning_tokens: int
-    cache_write_1h_input_tokens: int
-    input_audio_tokens: int
-    output_audio_tokens: int
+    # issue 18's counts, last and 0 by default: rows built before them stay valid
+    cache_write_1h_input_tokens: int = 0
+    input_audio_tokens: int = 0
+    output_audio_tokens: int = 0
 
 
 @dataclass(frozen=True)
