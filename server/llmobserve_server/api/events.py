@@ -83,7 +83,7 @@ async def receive_events(
     token: str,
     body: bytes,
     read: BatchReader,
-) -> BatchResult:
+) -> EventsAnswer:
     """The one ingest path every door shares once it has the key and the body: decode with
     `read`, check the key, store the batch (quota, pricing, idempotency, rollups), then the
     usage emails after the response."""
