@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-
-import psycopg
 from fastapi import APIRouter, BackgroundTasks, Request
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import sessionmaker
-from starlette.concurrency import run_in_threadpool
 
-from llmobserve_server.accounts.api_keys import authenticate_key
 from llmobserve_server.api.deps import bearer_token
-from llmobserve_server.billing.plans import plan_for
-from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due, send_usage_alerts
+from llmobserve_server.billing.usage_alerts import send_usage_alerts
 from llmobserve_server.errors import ApiError
 from llmobserve_server.http.links import absolute_url
 from llmobserve_server.ingest.body import decode, parse_events
-from llmobserve_server.ingest.retry import TRANSACTION_ATTEMPTS, is_retryable
+from llmobserve_server.ingest.pipeline import IngestPipeline
 from llmobserve_server.ingest.schema import BatchResult
-from llmobserve_server.ingest.service import IncomingBatch, ingest_batch, read_batch
+from llmobserve_server.ingest.service import IncomingBatch, read_batch
 from llmobserve_server.observability import remember_account
-from llmobserve_server.observability.metrics import (
-    DB_CONNECTION_WAIT,
-    THREADPOOL_WAIT,
-    record_batch,
-)
+from llmobserve_server.observability.metrics import record_batch
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
@@ -63,84 +49,26 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             401, "missing_api_key", "Send your API key as `Authorization: Bearer llmo_sk_…`."
         )
     body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
-    # The hot path of the collector: the body is decoded and validated on a worker thread before
-    # any database work (no connection is held while a request parses), then the key check and
-    # the batch share one transaction (FastAPI's sync dependencies would each take a trip to a
-    # thread of their own, and the key check a commit of its own).
-    account_id, result, alerts = await run_in_threadpool(
-        _receive_batch,
-        request.app.state.session_factory,
-        token=token,
-        body=body,
-        content_encoding=request.headers.get("content-encoding"),
-        queued_at=time.perf_counter(),
-    )
-    remember_account(request, account_id)
-    record_batch(result)
-    if alerts is not None:  # after the response: the client never waits for SMTP
+    content_encoding = request.headers.get("content-encoding")
+    # The ingest pipeline decodes and validates the body on a worker thread before any database
+    # work (no connection is held while a request parses), checks the key and prices the batch,
+    # then group-commits it with the batches that arrive with it (ingest/pipeline.py).
+    pipeline: IngestPipeline = request.app.state.ingest
+    receipt = await pipeline.receive(token=token, read=lambda: _read(body, content_encoding))
+    remember_account(request, receipt.account_id)
+    record_batch(receipt.result)
+    if receipt.alerts is not None:  # after the response: the client never waits for SMTP
         background.add_task(
             send_usage_alerts,
             request.app.state.session_factory,
             request.app.state.settings,
-            alerts,
+            receipt.alerts,
             link=absolute_url(request, "/settings/billing"),
         )
-    return result
-
-
-def _receive_batch(
-    session_factory: sessionmaker[DbSession],
-    *,
-    token: str,
-    body: bytes,
-    content_encoding: str | None,
-    queued_at: float,
-) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
-    started = time.perf_counter()
-    THREADPOOL_WAIT.observe(started - queued_at)
-    batch: IncomingBatch | None = None
-    unreadable: ApiError | None = None
-    try:
-        batch = _read(body, content_encoding)
-    except ApiError as exc:  # answered after the key check: a caller without a key learns nothing
-        unreadable = exc
-    for _ in range(TRANSACTION_ATTEMPTS - 1):
-        try:
-            return _store(session_factory, token, batch, unreadable, started=time.perf_counter())
-        except (OperationalError, psycopg.Error) as exc:  # rolled back whole: safe to run again
-            if not is_retryable(exc):
-                raise
-    return _store(session_factory, token, batch, unreadable, started=time.perf_counter())
+    return receipt.result
 
 
 def _read(body: bytes, content_encoding: str | None) -> IncomingBatch:
     """Decode, parse and validate the body: CPU only, in time linear in its size."""
     decoded = decode(body, content_encoding)
     return read_batch(parse_events(decoded), may_contain_nul=b"\\u0000" in decoded)
-
-
-def _store(
-    session_factory: sessionmaker[DbSession],
-    token: str,
-    batch: IncomingBatch | None,
-    unreadable: ApiError | None,
-    *,
-    started: float,
-) -> tuple[uuid.UUID, BatchResult, DueAlerts | None]:
-    with session_factory() as db:
-        db.connection()  # begins the transaction: the wait for a connection (or SQLite's lock)
-        DB_CONNECTION_WAIT.observe(time.perf_counter() - started)
-        owner = authenticate_key(db, token)  # its last_used_at commits with the batch
-        if unreadable is not None:
-            raise unreadable
-        assert batch is not None
-        plan = plan_for(owner.account.subscription_tier)
-        stored = ingest_batch(
-            db,
-            account_id=owner.account.id,
-            plan=plan,
-            batch=batch,
-            prices_version=owner.account.prices_version,
-        )
-        due = alerts_due(account_id=owner.account.id, plan=plan, stored=stored)
-        return owner.account.id, stored.result, due
