@@ -15,7 +15,7 @@ VENV_OLDEST := .venv-oldest
 INSTALLED_OLDEST := $(VENV_OLDEST)/.installed
 SDK_PROVIDER_TESTS := sdk/python/tests/integrations
 
-.PHONY: run test test-sdk-oldest test-latest lock lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions \
+.PHONY: run test test-sdk-oldest test-latest test-pinecone-releases lock lint typecheck pytest fmt migrate bench-ingest bench-ingest-instructions \
 	bench-dashboard schema vendor clean docs docs-serve release-check screenshots
 
 $(INSTALLED_RUN): server/pyproject.toml sdk/python/pyproject.toml VERSION $(CONSTRAINTS)
@@ -48,6 +48,11 @@ test-sdk-oldest: $(INSTALLED_OLDEST)
 ## not part of `make test`: an upstream release can break it, and saying so is its job).
 test-latest:
 	bash scripts/test-latest.sh $(PYTEST_ARGS)
+
+## The SDK's pinecone tests against the last release of each supported major (scratch virtualenvs;
+## not part of `make test`: pinecone moved its index classes between majors).
+test-pinecone-releases:
+	bash scripts/test-pinecone-releases.sh $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

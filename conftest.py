@@ -10,8 +10,8 @@ See docs/contributing.md ("Running the tests").
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,6 +23,47 @@ if TYPE_CHECKING:
 # asserted in server/tests/accounts/test_password_hash_profiles.py.
 # `LLMOBSERVE_PASSWORD_HASH_PROFILE=production pytest …` runs the suite with the real ones.
 os.environ.setdefault("LLMOBSERVE_PASSWORD_HASH_PROFILE", "test")
+
+
+def _share_default_ssl_contexts() -> None:
+    """Build httpx's default TLS context once per process instead of once per client.
+
+    Every `httpx.Client()` (each `httpx.get`, each sign-up's client, each provider library's
+    client) loads certifi's CA bundle into a new `ssl.SSLContext`: ~50 ms of CPU, a few thousand
+    times per run, for a context the suite's plain-HTTP requests to 127.0.0.1 never use. Here the
+    default one (`verify=True`, no client certificate) is made once per set of arguments and CA
+    environment and shared; anything else is built as before. httpx2 is anthropic's copy of
+    httpx; either one without `create_ssl_context` in its transports is left alone.
+    """
+    import importlib
+
+    for name in ("httpx._transports.default", "httpx2._transports.default"):
+        try:
+            transports = importlib.import_module(name)
+        except ImportError:
+            continue
+        build = getattr(transports, "create_ssl_context", None)
+        if build is not None and not getattr(build, "shared_by_the_suite", False):
+            transports.create_ssl_context = _sharing(build)
+
+
+def _sharing(build: Callable[..., Any]) -> Callable[..., Any]:
+    made: dict[tuple[object, ...], Any] = {}
+
+    def create_ssl_context(*args: Any, **kwargs: Any) -> Any:
+        if args or kwargs.get("verify", True) is not True or kwargs.get("cert") is not None:
+            return build(*args, **kwargs)
+        ca = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        key = (*sorted(kwargs.items()), ca)
+        if key not in made:
+            made[key] = build(**kwargs)
+        return made[key]
+
+    create_ssl_context.shared_by_the_suite = True  # type: ignore[attr-defined]
+    return create_ssl_context
+
+
+_share_default_ssl_contexts()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ with a raw COPY of the same rows, in the same run, as the physical baseline.
     .venv/bin/python bench/ingest.py --seconds 10        # a quick iteration
     .venv/bin/python bench/ingest.py --concurrency 4,8,16  # one window per level, best is quoted
     .venv/bin/python bench/ingest.py --profile prof.txt  # py-spy on the server during the window
+    .venv/bin/python bench/ingest.py --otlp              # OTLP beside JSON (bench/ingest_otlp.py)
 
 The load generator is a separate process (asyncio, keep-alive connections, bodies JSON-encoded
 before the window). Every response must be 200 with all events accepted; afterwards
@@ -738,6 +739,11 @@ def _serve_args(workers: int | None) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--otlp" in argv:  # OTLP protobuf beside JSON in one run: bench/ingest_otlp.py
+        from ingest_otlp import main as otlp_main
+
+        return otlp_main([arg for arg in argv if arg != "--otlp"])
     args = parse_args(argv)
     try:
         summary = run(args)

@@ -15,8 +15,10 @@ from llmobserve_server import __version__
 from llmobserve_server.api import (
     api_keys,
     auth,
+    budgets,
     costs,
     events,
+    otlp,
     ping,
     prices,
     runs,
@@ -29,6 +31,7 @@ from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import prepare_database
 from llmobserve_server.errors import install_error_handlers
 from llmobserve_server.ingest.pipeline import IngestPipeline
+from llmobserve_server.jobs.budget_deliveries import budget_delivery_schedule
 from llmobserve_server.jobs.scheduler import retention_schedule
 from llmobserve_server.nul_refusal import NulRefusalMiddleware
 from llmobserve_server.observability import (
@@ -55,17 +58,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prepare_database(engine, system_engine, migrate=settings.auto_migrate)
-        with retention_schedule(
-            system_engine,
-            interval_hours=settings.retention_interval_hours,
-            self_hosted_days=settings.retention_days,
+        with (
+            retention_schedule(
+                system_engine,
+                interval_hours=settings.retention_interval_hours,
+                self_hosted_days=settings.retention_days,
+            ),
+            budget_delivery_schedule(app.state.system_session_factory, settings),
         ):
             yield
         # Reached once uvicorn has let in-flight requests finish (see `serving`): whatever is
         # still queued for a group commit is written before the pool closes.
-        ingest: IngestPipeline = _app.state.ingest
+        ingest: IngestPipeline = app.state.ingest
         await to_thread.run_sync(ingest.close, settings.shutdown_timeout_seconds)
         engine.dispose()
         system_engine.dispose()
@@ -96,10 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth.router,
         api_keys.router,
         events.router,
+        otlp.router,
         ping.router,
         costs.router,
         runs.router,
         prices.router,
+        budgets.router,
         stripe_webhook.router,
         team.router,
         metrics_router,

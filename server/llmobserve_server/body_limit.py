@@ -20,7 +20,7 @@ from llmobserve_server.ingest.schema import MAX_DECODED_BODY_BYTES
 from llmobserve_server.web.errors import error_page, is_page_path
 
 DEFAULT_LIMIT = 64 * 1024
-_LIMITS = {"/v1/events": MAX_DECODED_BODY_BYTES}
+_LIMITS = {"/v1/events": MAX_DECODED_BODY_BYTES, "/otlp/v1/traces": MAX_DECODED_BODY_BYTES}
 
 
 def _message(limit: int) -> str:

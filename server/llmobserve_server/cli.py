@@ -8,7 +8,8 @@ import getpass
 import os
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from llmobserve_server import __version__
@@ -16,6 +17,7 @@ from llmobserve_server.config import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session as DbSession
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -65,15 +67,33 @@ def _system_engine(*, migrate: bool = True) -> Engine:
     return create_db_engine(settings, owner=True)
 
 
+@contextmanager
+def _system_session() -> Iterator[DbSession]:
+    """A session on `_system_engine()` (the schema brought up to date first) for a command that
+    acts across accounts; the engine is disposed of afterwards, whatever happens."""
+    from llmobserve_server.db.engine import create_session_factory
+
+    engine = _system_engine()
+    try:
+        with create_session_factory(engine)() as db:
+            yield db
+    finally:
+        engine.dispose()
+
+
+def _refused(message: object) -> int:
+    """Say why the command could not do what it was asked (on stderr); its exit status."""
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
 def _create_user(args: argparse.Namespace) -> int:
     from llmobserve_server.accounts.users import sign_up
-    from llmobserve_server.db.engine import create_session_factory
     from llmobserve_server.domain_errors import DomainError
 
     password = os.environ.get("LLMOBSERVE_PASSWORD") or getpass.getpass("Password: ")
-    engine = _system_engine()
-    with create_session_factory(engine)() as db:
-        try:
+    try:
+        with _system_session() as db:
             created = sign_up(
                 db,
                 email=args.email,
@@ -81,11 +101,10 @@ def _create_user(args: argparse.Namespace) -> int:
                 name=args.name or "",
                 tier=get_settings().new_account_tier,
             )
-        except DomainError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
-            return 1
-        db.commit()
-        print(f"Created {created.user.email} with account {created.account.id}.")
+            db.commit()
+            print(f"Created {created.user.email} with account {created.account.id}.")
+    except DomainError as exc:
+        return _refused(exc.message)
     return 0
 
 
@@ -138,12 +157,10 @@ def _set_tier(args: argparse.Namespace) -> int:
     from llmobserve_server.billing.stripe_emails import notify_owners
     from llmobserve_server.billing.stripe_webhooks import Outcome
     from llmobserve_server.billing.tier_change import TierChangeError, set_tier
-    from llmobserve_server.db.engine import create_session_factory
 
     settings = get_settings()
-    engine = _system_engine()
     try:
-        with create_session_factory(engine)() as db:
+        with _system_session() as db:
             change = set_tier(db, tier=args.tier, email=args.email, account_id=args.account)
             account = change.account
             db.commit()
@@ -162,20 +179,15 @@ def _set_tier(args: argparse.Namespace) -> int:
                     ),
                 )
     except TierChangeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+        return _refused(exc)
     return 0
 
 
 def _staff(args: argparse.Namespace) -> int:
     from llmobserve_server.admin.staff import StaffError, list_staff, set_staff
-    from llmobserve_server.db.engine import create_session_factory
 
-    engine = _system_engine()
     try:
-        with create_session_factory(engine)() as db:
+        with _system_session() as db:
             if args.action == "list":
                 staff = list_staff(db)
                 for user in staff:
@@ -194,49 +206,36 @@ def _staff(args: argparse.Namespace) -> int:
             else:
                 print(f"{user.email} {'is no longer' if changed else 'was not'} staff.")
     except StaffError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+        return _refused(exc)
     return 0
 
 
 def _make_owner(args: argparse.Namespace) -> int:
     from llmobserve_server.accounts.recovery import RecoveryError, make_owner
-    from llmobserve_server.db.engine import create_session_factory
 
-    engine = _system_engine()
     try:
-        with create_session_factory(engine)() as db:
+        with _system_session() as db:
             made = make_owner(db, email=args.email, account=args.account)
             db.commit()
             before = "was already" if made.was == "owner" else "is now"
             account = f"{made.account.name} ({made.account.id})"
             print(f"{made.user.email} {before} an owner of {account}.")
     except RecoveryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+        return _refused(exc)
     return 0
 
 
 def _verify_email(args: argparse.Namespace) -> int:
     from llmobserve_server.accounts.recovery import RecoveryError, verify_email
-    from llmobserve_server.db.engine import create_session_factory
 
-    engine = _system_engine()
     try:
-        with create_session_factory(engine)() as db:
+        with _system_session() as db:
             user, changed = verify_email(db, email=args.email)
             db.commit()
             state = "is now verified" if changed else "was already verified"
             print(f"{user.email} {state}: they can accept invitations.")
     except RecoveryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+        return _refused(exc)
     return 0
 
 

@@ -453,3 +453,72 @@ def test_a_price_changed_or_deleted_applies_from_the_next_batch(
     assert user.client.delete(f"/v1/prices/{saved.json()['id']}").status_code == 204
     gone = priced_span(keyed, provider="acme-ai", model="acme-1", **usage)
     assert (cost_of(gone), gone["cost_source"]) == (0, "unknown_model")
+
+
+# --- every usage kind the providers bill (issue 18) --------------------------------------------
+
+
+def test_a_batch_call_with_one_hour_writes_and_web_searches_costs_what_anthropic_bills(
+    keyed: httpx.Client,
+) -> None:
+    span = priced_span(
+        keyed,
+        provider="anthropic",
+        model="claude-haiku-4-5",
+        timestamp=at(NOW),
+        input_tokens=10_000,
+        cache_write_input_tokens=6_000,
+        cache_write_1h_input_tokens=4_000,
+        output_tokens=1_000,
+        service_tier="batch",
+        units={"web_search_requests": 2},
+    )
+    # Batch halves haiku 4.5's $1 input, $1.25 5-minute and $2 1-hour writes and $5 output per
+    # M; the 2 searches cost $10 per 1,000, undiscounted.
+    tokens = 4_000 * Decimal("0.5") + 2_000 * Decimal("0.625") + 4_000 * 1 + 1_000 * Decimal("2.5")
+    assert cost_of(span) == tokens / 10**6 + Decimal("0.02")
+    assert (span["service_tier"], span["cache_write_1h_input_tokens"]) == ("batch", 4_000)
+    assert span["units"] == {"web_search_requests": 2}
+
+
+def test_audio_tokens_are_stored_and_priced_at_the_audio_prices(keyed: httpx.Client) -> None:
+    span = priced_span(
+        keyed,
+        provider="openai",
+        model="gpt-audio",
+        timestamp=at(NOW),
+        input_tokens=1_000,
+        input_audio_tokens=800,
+        output_tokens=500,
+        output_audio_tokens=500,
+    )
+    # gpt-audio: text $2.50 / $10, audio $32 / $64 per M
+    expected = (200 * Decimal("2.5") + 800 * 32 + 500 * 64) / Decimal(10**6)
+    assert cost_of(span) == expected
+    assert (span["input_audio_tokens"], span["output_audio_tokens"]) == (800, 500)
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"cache_write_input_tokens": 10, "cache_write_1h_input_tokens": 11}, "cache_write_1h"),
+        ({"cached_input_tokens": 60, "input_audio_tokens": 50}, "input_audio_tokens"),
+        ({"output_tokens": 10, "reasoning_tokens": 6, "output_audio_tokens": 5}, "output_audio"),
+    ],
+    ids=["1h-over-writes", "audio-over-input", "audio-over-output"],
+)
+def test_a_part_above_its_whole_is_rejected_with_its_name(
+    keyed: httpx.Client, fields: dict[str, int], named: str
+) -> None:
+    body = {"input_tokens": 100, **fields}
+    response = keyed.post("/v1/events", json={"events": [event(**body)]})
+    assert response.status_code == 200, response.text
+    [rejected] = response.json()["rejected"]
+    assert rejected["error"]["code"] == "invalid_event"
+    assert named in rejected["error"]["message"]
+
+
+def test_an_unknown_service_tier_is_rejected(keyed: httpx.Client) -> None:
+    response = keyed.post("/v1/events", json={"events": [event(service_tier="turbo")]})
+    [rejected] = response.json()["rejected"]
+    assert "service_tier" in rejected["error"]["message"]

@@ -24,7 +24,7 @@ from llmobserve_server.ingest.rows import daily_deltas, event_row, run_deltas, u
 from llmobserve_server.ingest.schema import EventIn
 from llmobserve_server.pricing import PricedEvent
 from tests.support.databases import database_for
-from tests.support.stored_data import add_account, set_tier
+from tests.support.stored_data import add_account, insert_as_stored, set_tier
 
 WHEN = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 
@@ -95,7 +95,7 @@ def _write_as_before_012(engine: Engine, account: uuid.UUID, rows: list[dict[str
     with engine.begin() as connection:
         for model, values in tables:
             table: Table = model.__table__
-            connection.execute(table.insert(), values)
+            insert_as_stored(connection, table, values)
 
 
 def test_upgrading_takes_the_markers_out_of_the_rollups(engine: Engine) -> None:
@@ -111,8 +111,8 @@ def test_upgrading_takes_the_markers_out_of_the_rollups(engine: Engine) -> None:
     counted = [dict(row, account_id=expected) for row in rows if is_counted(row)]
     hourly = usage_deltas(expected, counted)
     with engine.begin() as connection:
-        connection.execute(UsageHourly.__table__.insert(), hourly)
-        connection.execute(UsageDaily.__table__.insert(), daily_deltas(hourly))
+        insert_as_stored(connection, UsageHourly.__table__, hourly)
+        insert_as_stored(connection, UsageDaily.__table__, daily_deltas(hourly))
 
     for model, key in (
         (UsageHourly, (UsageHourly.provider, UsageHourly.model, UsageHourly.section)),

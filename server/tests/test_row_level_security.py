@@ -43,6 +43,17 @@ from tests.support.factories import SignedInUser, custom_event, key_client, send
 migration = importlib.import_module(
     "llmobserve_server.db.migrations.versions.009_add_row_level_security"
 )
+# Later migrations that add account-scoped tables give them the same policy.
+_LATER = (
+    importlib.import_module(
+        "llmobserve_server.db.migrations.versions.013_budgets_add_budgets_and_alerts"
+    ),
+)
+ACCOUNT_SCOPED_TABLES = tuple(
+    sorted(
+        migration.ACCOUNT_SCOPED_TABLES + tuple(t for m in _LATER for t in m.ACCOUNT_SCOPED_TABLES)
+    )
+)
 
 # Row Level Security is PostgreSQL's; SQLite relies on the queries' own account filters.
 pytestmark = pytest.mark.postgresql_only
@@ -146,9 +157,9 @@ def test_with_no_account_set_every_account_scoped_table_shows_no_rows_not_all_ro
         assert _unscoped_event_ids(db) == set()
         seen = {
             table: db.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in migration.ACCOUNT_SCOPED_TABLES
+            for table in ACCOUNT_SCOPED_TABLES
         }
-    assert seen == dict.fromkeys(migration.ACCOUNT_SCOPED_TABLES, 0)
+    assert seen == dict.fromkeys(ACCOUNT_SCOPED_TABLES, 0)
     with owner_engine.connect() as connection:  # the rows are there: the owner sees them
         stored = set(connection.execute(select(TraceEvent.id)).scalars())
     assert tenants[0].event_ids | tenants[1].event_ids <= stored
@@ -229,7 +240,7 @@ def test_the_servers_role_is_held_by_the_policies_and_cannot_lift_them(
 
 def test_every_table_with_an_account_id_has_a_policy_or_a_stated_reason() -> None:
     with_account_id = {t.name for t in Base.metadata.sorted_tables if "account_id" in t.columns}
-    scoped, exempt = set(migration.ACCOUNT_SCOPED_TABLES), set(migration.NOT_ACCOUNT_SCOPED)
+    scoped, exempt = set(ACCOUNT_SCOPED_TABLES), set(migration.NOT_ACCOUNT_SCOPED)
     assert with_account_id == scoped | exempt
     assert not scoped & exempt
 
@@ -243,7 +254,7 @@ def test_every_account_scoped_table_has_row_level_security_in_the_database(
                 "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
                 "WHERE relname = ANY(:names) AND relkind = 'r'"
             ),
-            {"names": list(migration.ACCOUNT_SCOPED_TABLES)},
+            {"names": list(ACCOUNT_SCOPED_TABLES)},
         ).all()
         policies = {
             (row[0], row[1])
@@ -251,9 +262,9 @@ def test_every_account_scoped_table_has_row_level_security_in_the_database(
         }
     # Enabled, not forced: the owner (migrations, jobs, the operator's paths) sees every row.
     assert sorted(tuple(row) for row in tables) == [
-        (name, True, False) for name in migration.ACCOUNT_SCOPED_TABLES
+        (name, True, False) for name in ACCOUNT_SCOPED_TABLES
     ]
-    assert policies == {(t, "account_isolation") for t in migration.ACCOUNT_SCOPED_TABLES} | {
+    assert policies == {(t, "account_isolation") for t in ACCOUNT_SCOPED_TABLES} | {
         ("memberships", "own_memberships")
     }
 

@@ -42,6 +42,14 @@ class Usage:
         cache_write_input_tokens: The cache-write part of `input_tokens` (Anthropic).
         output_tokens: All output tokens, reasoning ones included.
         reasoning_tokens: The reasoning part of `output_tokens`.
+        cache_write_1h_input_tokens: The part of `cache_write_input_tokens` written with a
+            1-hour TTL (Anthropic; billed at 2x input instead of 1.25x).
+        input_audio_tokens: The audio part of `input_tokens` not read from the cache.
+        output_audio_tokens: The audio part of `output_tokens`.
+        service_tier: How the provider processed the call: `"standard"`, `"batch"`, `"flex"`
+            or `"priority"`; None if it did not say.
+        web_search_requests: Web searches the provider billed for the call (sent as the unit
+            `web_search_requests`).
     """
 
     input_tokens: int = 0
@@ -49,11 +57,21 @@ class Usage:
     cache_write_input_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    cache_write_1h_input_tokens: int = 0
+    input_audio_tokens: int = 0
+    output_audio_tokens: int = 0
+    service_tier: str | None = None
+    web_search_requests: int = 0
 
 
 # The wire format's token fields, in one place: the event builder and `track()` take them from
 # here (tests/test_wire_format.py checks them against schema/events.v1.json).
-TOKEN_FIELDS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(Usage))
+TOKEN_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in dataclasses.fields(Usage) if field.name.endswith("_tokens")
+)
+SERVICE_TIERS = ("standard", "batch", "flex", "priority")
+"""The wire format's `service_tier` values."""
+WEB_SEARCH_UNIT = "web_search_requests"
 
 # A `Usage`, or how to read it from the provider's (small) usage object later, in the worker.
 UsageSource = Union[Usage, Callable[[], Optional[Usage]]]
@@ -212,10 +230,17 @@ class FinishedCall:
         if customer_id is not None:
             put(event, "customer_id", customer_id)
         usage = self.usage() if callable(self.usage) else self.usage
+        units = values.units(self.units, where)
         if usage is not None:
             for field in TOKEN_FIELDS:
                 put_count(event, field, values.count(getattr(usage, field, 0), field, where))
-        put_units(event, values.units(self.units, where))
+            tier = getattr(usage, "service_tier", None)
+            if tier is not None:
+                put(event, "service_tier", values.choice_or_none(tier, SERVICE_TIERS))
+            searches = values.count(getattr(usage, WEB_SEARCH_UNIT, 0), WEB_SEARCH_UNIT, where)
+            if searches:
+                units = {**(units or {}), WEB_SEARCH_UNIT: searches}
+        put_units(event, units)
         put_metadata(event, self.metadata, where)
         if self.cost_usd is not None:
             put_cost(event, self.cost_usd, where)

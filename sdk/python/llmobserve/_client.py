@@ -57,7 +57,9 @@ def init(api_key: str | None = None, collector_url: str | None = None, **options
             `https://api.llmobserve.com`.
         **options: Keyword-only tuning: `max_queue_size` (10000), `batch_size` (100),
             `flush_interval` (1.0 s), `shutdown_timeout` (2.0 s), `request_timeout` (5.0 s),
-            `max_retries` (8), `retry_backoff` (0.5 s), `debug` (False).
+            `max_retries` (8), `retry_backoff` (0.5 s), `debug` (False), and `providers`:
+            the provider of OpenAI-compatible servers by URL, e.g.
+            `{"https://llm.internal:8000": "vllm"}` (see docs/sdk/providers.md).
 
     Example:
         ```python

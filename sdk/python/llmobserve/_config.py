@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from llmobserve._hints import api_key_problem, collector_url_problem, quoted
 from llmobserve._log import logger
+from llmobserve._providers import ProviderRules, provider_rules
 from llmobserve._values import describe
 
 DEFAULT_COLLECTOR_URL = "https://api.llmobserve.com"
@@ -40,6 +41,7 @@ class Options:
     max_retries: int = 8
     retry_backoff: float = 0.5
     debug: bool = False
+    providers: ProviderRules = ()  # see llmobserve._providers
 
 
 # option -> (accepts floats, smallest, largest)
@@ -52,7 +54,7 @@ _BOUNDS: dict[str, tuple[bool, _Number, _Number]] = {
     "max_retries": (False, 0, 100),
     "retry_backoff": (True, 0.001, 60),
 }
-OPTION_NAMES = frozenset(_BOUNDS) | {"debug"}
+OPTION_NAMES = frozenset(_BOUNDS) | {"debug", "providers"}
 
 
 def resolve(
@@ -103,6 +105,9 @@ def _valid_options(options: Mapping[str, Any]) -> dict[str, Any]:
     defaults = {f.name: f.default for f in dataclasses.fields(Options)}
     for name, value in options.items():
         if name not in OPTION_NAMES:
+            continue
+        if name == "providers":  # a dict, checked entry by entry
+            valid[name] = provider_rules(value)
             continue
         problem = _problem(name, value)
         if problem:

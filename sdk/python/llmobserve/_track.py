@@ -13,6 +13,7 @@ from llmobserve._client import active_worker
 from llmobserve._context import current_frame
 
 Cost = Union[Decimal, str, float, int]
+PROVIDER_MAX_LENGTH = 64  # the wire format's bound on `provider`
 
 
 def track(
@@ -27,6 +28,10 @@ def track(
     cached_input_tokens: int = 0,
     cache_write_input_tokens: int = 0,
     reasoning_tokens: int = 0,
+    cache_write_1h_input_tokens: int = 0,
+    input_audio_tokens: int = 0,
+    output_audio_tokens: int = 0,
+    service_tier: str | None = None,
     units: Mapping[str, float] | None = None,
     duration_ms: float | None = None,
     status: Literal["ok", "error"] = "ok",
@@ -45,7 +50,9 @@ def track(
         name: What the event is, shown in the run's span tree.
         cost_usd: Your cost (a `Decimal`, `str`, `int` or `float`, sent as an exact decimal
             string); used when the server has no price of its own for `provider`/`model`.
-        provider: The provider or service, e.g. `"acme-ocr"`.
+        provider: The provider or service, e.g. `"acme-ocr"`. Without a provider or a model,
+            the event's `name` (its first 64 characters) stands as its provider, so its cost
+            shows under that name in costs by provider and by model.
         model: The model, e.g. `"gpt-4o-mini"` (the server prices its tokens).
         operation: The kind of operation (`"chat"`, `"embedding"`, ...); default `"custom"`.
         input_tokens: All input tokens, cached ones included.
@@ -53,6 +60,11 @@ def track(
         cached_input_tokens: The cache-read part of `input_tokens`.
         cache_write_input_tokens: The cache-write part of `input_tokens` (Anthropic).
         reasoning_tokens: The reasoning part of `output_tokens`.
+        cache_write_1h_input_tokens: The 1-hour-TTL part of `cache_write_input_tokens`.
+        input_audio_tokens: The audio part of `input_tokens` not read from the cache.
+        output_audio_tokens: The audio part of `output_tokens`.
+        service_tier: `"standard"`, `"batch"`, `"flex"` or `"priority"` (the server prices
+            batch and flex calls at their discount); anything else is left out.
         units: Non-token usage, e.g. `{"pages": 3}`.
         duration_ms: How long it took; the event's timestamp is then its start.
         status: `"error"` for a failed operation.
@@ -77,7 +89,12 @@ def track(
         "cache_write_input_tokens": cache_write_input_tokens,
         "output_tokens": output_tokens,
         "reasoning_tokens": reasoning_tokens,
+        "cache_write_1h_input_tokens": cache_write_1h_input_tokens,
+        "input_audio_tokens": input_audio_tokens,
+        "output_audio_tokens": output_audio_tokens,
     }
+    if provider is None and model is None and isinstance(name, str) and name:
+        provider = name[:PROVIDER_MAX_LENGTH]
     queue_call(
         FinishedCall(
             current_frame(),
@@ -87,7 +104,9 @@ def track(
             operation=operation,
             started=max(0.0, now - duration / 1000) if duration else now,
             duration_ms=duration,
-            usage=Usage(**{field: tokens[field] for field in TOKEN_FIELDS}),
+            usage=Usage(
+                **{field: tokens[field] for field in TOKEN_FIELDS}, service_tier=service_tier
+            ),
             units=units,
             status=status,
             error=error,

@@ -104,6 +104,12 @@ def seconds(value: object, name: str, where: str, default: float) -> float:
     return default
 
 
+def choice_or_none(value: object, allowed: tuple[str, ...]) -> str | None:
+    """`value` if it is one of `allowed`, else None, silently: a provider's answer, not the
+    host's input (a new tier name upstream is no mistake of the app's)."""
+    return value if isinstance(value, str) and value in allowed else None
+
+
 def choice(value: object, allowed: tuple[str, ...], name: str, where: str, default: str) -> str:
     if isinstance(value, str) and value in allowed:
         return value

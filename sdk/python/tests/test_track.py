@@ -32,6 +32,19 @@ def test_a_tracked_cost_shows_in_costs_exactly(
     assert rows["tiny"]["cost_usd"] == "0.00000015"
 
 
+def test_a_tracked_event_without_provider_or_model_is_shown_under_its_name(
+    start_sdk: Callable[..., None], account: Account
+) -> None:
+    start_sdk()
+    llmobserve.track("nightly-report", cost_usd="0.25")
+    llmobserve.track("x" * 100, cost_usd="0.5")  # a provider is at most 64 characters
+    assert llmobserve.flush(timeout=5)
+
+    rows = {row["key"]: row for row in account.costs("provider")["rows"]}
+    assert rows["nightly-report"]["cost_usd"] == "0.250000"
+    assert rows["x" * 64]["cost_usd"] == "0.500000"
+
+
 def test_a_tracked_event_carries_its_fields(
     start_sdk: Callable[..., None], proxy: FaultyProxy
 ) -> None:

@@ -32,6 +32,9 @@ class CostRow:
     cache_write_input_tokens: int
     output_tokens: int
     reasoning_tokens: int
+    cache_write_1h_input_tokens: int
+    input_audio_tokens: int
+    output_audio_tokens: int
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,14 @@ class SpanNode:
             (child.total_cost_usd for child in self.children), Decimal(0)
         )
 
+    @property
+    def usage_missing(self) -> bool:
+        """The call ended without the provider reporting its usage (the SDK's
+        `metadata.usage_missing`, e.g. a stream from a server that sends none): its $0 is not
+        the call's cost, it is unknown."""
+        metadata = self.event.metadata_
+        return isinstance(metadata, dict) and metadata.get("usage_missing") is True
+
 
 @dataclass(frozen=True)
 class RunDetail:

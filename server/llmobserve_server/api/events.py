@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, BackgroundTasks, Request
 
 from llmobserve_server.api.deps import bearer_token
 from llmobserve_server.billing.usage_alerts import send_usage_alerts
+from llmobserve_server.budgets.answer import EventsAnswer, answer_with_budgets
 from llmobserve_server.errors import ApiError
 from llmobserve_server.http.links import absolute_url
 from llmobserve_server.ingest.body import decode, parse_events
 from llmobserve_server.ingest.pipeline import IngestPipeline
-from llmobserve_server.ingest.schema import BatchResult
 from llmobserve_server.ingest.service import IncomingBatch, read_batch
 from llmobserve_server.observability import remember_account
 from llmobserve_server.observability.metrics import record_batch
@@ -29,7 +31,8 @@ _BATCH_BODY = {
 
 @router.post(
     "/events",
-    response_model=BatchResult,
+    response_model=EventsAnswer,
+    response_model_exclude_none=True,
     openapi_extra=_BATCH_BODY,
     responses={
         401: {"description": "Unknown or revoked API key"},
@@ -38,7 +41,7 @@ _BATCH_BODY = {
         429: {"description": "The plan's events for this month are used up (see Retry-After)"},
     },
 )
-async def post_events(request: Request, background: BackgroundTasks) -> BatchResult:
+async def post_events(request: Request, background: BackgroundTasks) -> EventsAnswer:
     """Store a batch of events. Valid events are stored even when others are rejected; an event
     id seen before is counted as a duplicate and costs nothing twice. Events over the month's
     quota are rejected with `quota_exceeded`; once it is used up, batches are answered 429.
@@ -49,12 +52,30 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             401, "missing_api_key", "Send your API key as `Authorization: Bearer llmo_sk_…`."
         )
     body = await request.body()  # at most 5 MB: BodyLimitMiddleware stops longer bodies
+    return await receive_events(request, background, token=token, body=body, read=_read)
+
+
+BatchReader = Callable[[bytes, "str | None"], IncomingBatch]
+"""Decodes a body (and its Content-Encoding) into a validated batch: one per door of the
+collector (`/v1/events` here, `/otlp/v1/traces` in api/otlp.py). Raises ApiError when it cannot."""
+
+
+async def receive_events(
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    token: str,
+    body: bytes,
+    read: BatchReader,
+) -> EventsAnswer:
+    """The one ingest path every door shares once it has the key and the body: the ingest
+    pipeline (ingest/pipeline.py) decodes with `read` and checks the key on a worker thread (no
+    connection is held while a request parses), prices the batch, group-commits it with the
+    batches that arrive with it (quota, idempotency, rollups) and evaluates the account's
+    budgets; the usage emails go after the response."""
     content_encoding = request.headers.get("content-encoding")
-    # The ingest pipeline decodes and validates the body on a worker thread before any database
-    # work (no connection is held while a request parses), checks the key and prices the batch,
-    # then group-commits it with the batches that arrive with it (ingest/pipeline.py).
     pipeline: IngestPipeline = request.app.state.ingest
-    receipt = await pipeline.receive(token=token, read=lambda: _read(body, content_encoding))
+    receipt = await pipeline.receive(token=token, read=lambda: read(body, content_encoding))
     remember_account(request, receipt.account_id)
     record_batch(receipt.result)
     if receipt.alerts is not None:  # after the response: the client never waits for SMTP
@@ -65,7 +86,7 @@ async def post_events(request: Request, background: BackgroundTasks) -> BatchRes
             receipt.alerts,
             link=absolute_url(request, "/settings/billing"),
         )
-    return receipt.result
+    return answer_with_budgets(request, background, receipt.result, receipt.budgets)
 
 
 def _read(body: bytes, content_encoding: str | None) -> IncomingBatch:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -112,11 +112,17 @@ class SpanOut(BaseModel):
     cost_usd: str
     total_cost_usd: str
     cost_source: str
+    usage_missing: bool = False  # the provider reported no usage: the cost is unknown, not $0
     input_tokens: int
     cached_input_tokens: int
     cache_write_input_tokens: int
     output_tokens: int
     reasoning_tokens: int
+    cache_write_1h_input_tokens: int
+    input_audio_tokens: int
+    output_audio_tokens: int
+    service_tier: str | None
+    units: dict[str, Any] | None
     customer_id: str | None
     section: str | None
     agent: str | None
@@ -140,11 +146,17 @@ class SpanOut(BaseModel):
             cost_usd=format_usd(e.cost_usd),
             total_cost_usd=format_usd(node.total_cost_usd),
             cost_source=e.cost_source,
+            usage_missing=node.usage_missing,
             input_tokens=e.input_tokens,
             cached_input_tokens=e.cached_input_tokens,
             cache_write_input_tokens=e.cache_write_input_tokens,
             output_tokens=e.output_tokens,
             reasoning_tokens=e.reasoning_tokens,
+            cache_write_1h_input_tokens=e.cache_write_1h_input_tokens,
+            input_audio_tokens=e.input_audio_tokens,
+            output_audio_tokens=e.output_audio_tokens,
+            service_tier=e.service_tier,
+            units=e.units,
             customer_id=e.customer_id,
             section=e.section,
             agent=e.agent,

@@ -93,6 +93,11 @@ def send_usage_alerts(
                     threshold=threshold,
                     now=datetime.now(timezone.utc),
                 ):
+                    logger.info(
+                        "usage alert at %s %% of account %s: already sent this month",
+                        threshold,
+                        alerts.account_id,
+                    )
                     continue
                 owners = [
                     m.email
@@ -100,13 +105,19 @@ def send_usage_alerts(
                     if m.role == "owner"
                 ]
                 db.commit()
-            for email in owners:
-                _send_one(settings, email, alerts, threshold, link)
+            sent = sum(_send_one(settings, email, alerts, threshold, link) for email in owners)
+            logger.info(
+                "usage alert at %s %% of account %s: emailed %s of %s owners",
+                threshold,
+                alerts.account_id,
+                sent,
+                len(owners),
+            )
     except Exception:
         logger.exception("could not send the usage emails of account %s", alerts.account_id)
 
 
-def _send_one(settings: Settings, to: str, alerts: DueAlerts, threshold: int, link: str) -> None:
+def _send_one(settings: Settings, to: str, alerts: DueAlerts, threshold: int, link: str) -> bool:
     plan = alerts.plan
     assert plan.events_per_month is not None
     limit = f"{plan.events_per_month:,}"
@@ -115,7 +126,7 @@ def _send_one(settings: Settings, to: str, alerts: DueAlerts, threshold: int, li
         if threshold >= 100
         else f"You have used {threshold} % of your {plan.name} plan's events this month"
     )
-    send_email(
+    return send_email(
         settings,
         to=to,
         subject=subject,

@@ -33,6 +33,7 @@ class PricedBatch:
     valid: list[EventIn]
     rows: list[dict[str, Any]]
     rejected: list[RejectedEvent]
+    budgets_version: int = 0  # the account's, read with the key: 0 when it never had a budget
 
     @property
     def size(self) -> int:

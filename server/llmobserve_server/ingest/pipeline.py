@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from anyio import to_thread
 from sqlalchemy.orm import Session as DbSession
@@ -36,6 +36,8 @@ from llmobserve_server.accounts.api_keys import (
 )
 from llmobserve_server.billing.plans import plan_for
 from llmobserve_server.billing.usage_alerts import DueAlerts, alerts_due
+from llmobserve_server.budgets.evaluation import Evaluation
+from llmobserve_server.budgets.ingest_hook import NOTHING, budgets_after_commit
 from llmobserve_server.db.engine import READ_ONLY
 from llmobserve_server.db.scope import scope_session
 from llmobserve_server.ingest.batches import IncomingBatch, PricedBatch, StoredBatch
@@ -60,6 +62,7 @@ class Receipt:
     account_id: uuid.UUID
     result: BatchResult
     alerts: DueAlerts | None
+    budgets: Evaluation  # the account's budgets after the commit (`budgets_blocked`)
 
 
 class IngestPipeline:
@@ -82,7 +85,10 @@ class IngestPipeline:
         stored = await asyncio.wrap_future(self.submit(batch))
         assert isinstance(stored, StoredBatch)
         alerts = alerts_due(account_id=batch.account_id, plan=batch.plan, stored=stored)
-        return Receipt(batch.account_id, stored.result, alerts)
+        budgets = NOTHING
+        if batch.budgets_version:  # an account that never had a budget: not a single statement
+            budgets = await to_thread.run_sync(self._evaluate_budgets, batch)
+        return Receipt(batch.account_id, stored.result, alerts, budgets)
 
     def submit(self, batch: PricedBatch) -> Future[Outcome]:
         """Queue a priced batch for the next group commit; its outcome once committed (a
@@ -125,7 +131,19 @@ class IngestPipeline:
         if key_use_due(owner.api_key):
             self._record_use(owner)
         plan = plan_for(account.subscription_tier)
-        return price_events(account_id=account.id, plan=plan, batch=batch, overrides=overrides)
+        priced = price_events(account_id=account.id, plan=plan, batch=batch, overrides=overrides)
+        return replace(priced, budgets_version=account.budgets_version)
+
+    def _evaluate_budgets(self, batch: PricedBatch) -> Evaluation:
+        """Budgets: after the batch's commit, the one call into budgets/ (its own transaction)."""
+        with self._session_factory() as db:
+            scope_session(db, account_id=batch.account_id)
+            return budgets_after_commit(
+                db,
+                account_id=batch.account_id,
+                budgets_version=batch.budgets_version,
+                batch=IncomingBatch(batch.received_at, batch.valid, batch.rejected),
+            )
 
     def _record_use(self, owner: KeyOwner) -> None:
         with self._session_factory() as db:

@@ -21,7 +21,13 @@ TOKEN_FIELDS = (
     "cache_write_input_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "cache_write_1h_input_tokens",
+    "input_audio_tokens",
+    "output_audio_tokens",
 )
+"""Every token count of the wire format, stored on events and summed by the rollups. Parts of
+their wholes: cached, cache-write and audio input within `input_tokens`, the 1-hour writes within
+`cache_write_input_tokens`, reasoning and audio output within `output_tokens`."""
 
 
 def event_row(
@@ -45,6 +51,7 @@ def event_row(
         "operation": event.operation,
         **{name: getattr(event, name) for name in TOKEN_FIELDS},
         "units": event.units,
+        "service_tier": event.service_tier,
         "cost_usd": priced.cost_usd,
         "cost_source": priced.cost_source,
         "customer_id": event.customer_id,

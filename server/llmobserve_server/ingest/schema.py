@@ -1,9 +1,14 @@
 """The v1 event wire format. Validation (ingest/validation.py) reports each bad event by its index,
 so that one bad event loses no others.
 
-`input_tokens` counts ALL input tokens (the cached and cache-write parts included) and
-`output_tokens` all output tokens (reasoning included); the parts can never exceed their whole,
-so no token is priced twice.
+`input_tokens` counts ALL input tokens (the cached, cache-write and audio parts included) and
+`output_tokens` all output tokens (reasoning and audio included); `cache_write_1h_input_tokens`
+is the part of `cache_write_input_tokens` written with a 1-hour TTL. The parts can never exceed
+their whole, so no token is priced twice.
+
+`service_tier` is how the provider processed the call (`batch` for batch APIs, `flex`,
+`priority`; `standard` or absent for everything else): it selects discounted or premium prices.
+Tool fees travel in `units` (`web_search_requests`, `grounding_requests`).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ def _rfc3339_string(value: Any) -> Any:
 # enough that rollup totals cannot overflow their columns.
 TokenCount = Annotated[int, Strict(), Field(ge=0, le=10**9)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+ServiceTier = Literal["standard", "batch", "flex", "priority"]
+SERVICE_TIERS: tuple[ServiceTier, ...] = ("standard", "batch", "flex", "priority")
 
 
 # Only declarative types here, checked by pydantic-core alone: Python validators cost more than
@@ -66,6 +73,10 @@ class EventIn(BaseModel):
     cache_write_input_tokens: TokenCount = 0
     output_tokens: TokenCount = 0
     reasoning_tokens: TokenCount = 0
+    cache_write_1h_input_tokens: TokenCount = 0
+    input_audio_tokens: TokenCount = 0
+    output_audio_tokens: TokenCount = 0
+    service_tier: ServiceTier | None = None
     units: (
         dict[
             Annotated[str, Field(max_length=64)],

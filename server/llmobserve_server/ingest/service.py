@@ -132,10 +132,14 @@ def _price(event: EventIn, overrides: Overrides) -> PricedEvent:
             cache_write_input_tokens=event.cache_write_input_tokens,
             output_tokens=event.output_tokens,
             reasoning_tokens=event.reasoning_tokens,
+            cache_write_1h_input_tokens=event.cache_write_1h_input_tokens,
+            input_audio_tokens=event.input_audio_tokens,
+            output_audio_tokens=event.output_audio_tokens,
         ),
         units=event.units,
         client_cost_usd=event.cost_usd,
         override=find_override(overrides, event.provider, event.model),
+        service_tier=event.service_tier,
     )
 
 

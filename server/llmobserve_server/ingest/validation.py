@@ -4,9 +4,10 @@ The common case, a batch where every event is valid, is one pydantic-core call f
 list. Only when that fails are the events validated one by one, to tell the good from the bad.
 What the field types cannot express is checked here in plain Python afterwards, once per event
 (`event_problem`, which changes nothing): a timestamp at most 24 hours ahead and within range in
-UTC, cached and reasoning tokens within their wholes, metadata of at most 16 KB, and nothing
-PostgreSQL cannot store (U+0000 in text, NaN or Infinity in JSON). Each event that passes is then
-normalised (`normalise_event`: timestamp in UTC, an over-long error cut short).
+UTC, token parts (cached, cache-write, 1-hour, reasoning, audio) within their wholes, metadata
+of at most 16 KB, and nothing PostgreSQL cannot store (U+0000 in text, NaN or Infinity in
+JSON). Each event that passes is then normalised (`normalise_event`: timestamp in UTC, an
+over-long error cut short).
 """
 
 from __future__ import annotations
@@ -101,8 +102,27 @@ def event_problem(event: EventIn, *, now: datetime, may_contain_nul: bool) -> st
             "cached_input_tokens + cache_write_input_tokens exceed input_tokens; "
             "input_tokens must count ALL input tokens, cached ones included"
         )
+    if event.cache_write_1h_input_tokens > event.cache_write_input_tokens:
+        return (
+            "cache_write_1h_input_tokens exceed cache_write_input_tokens; "
+            "cache_write_input_tokens must count ALL cache writes, 1-hour ones included"
+        )
+    if (
+        event.input_audio_tokens + event.cached_input_tokens + event.cache_write_input_tokens
+        > event.input_tokens
+    ):
+        return (
+            "input_audio_tokens + cached_input_tokens + cache_write_input_tokens exceed "
+            "input_tokens; input_tokens must include audio tokens, and input_audio_tokens "
+            "counts only the audio not read from the cache"
+        )
     if event.reasoning_tokens > event.output_tokens:
         return "reasoning_tokens exceed output_tokens; output_tokens must include reasoning tokens"
+    if event.output_audio_tokens + event.reasoning_tokens > event.output_tokens:
+        return (
+            "output_audio_tokens + reasoning_tokens exceed output_tokens; "
+            "output_tokens must include audio tokens"
+        )
     if may_contain_nul:
         for name in _TEXT_FIELDS:
             value = getattr(event, name)

@@ -25,6 +25,8 @@ _PATTERNS = (
     (re.compile(r"(llmo_sk_)[A-Za-z0-9_\-]{8,}"), rf"\g<1>{REDACTED}"),
 )
 
+_TRACEBACKS = logging.Formatter()  # renders exc_info as every formatter would
+
 # Record attributes that may hold a URL path (the access log's extra fields).
 _PATH_FIELDS = ("path", "url")
 
@@ -37,8 +39,12 @@ def redact(text: str) -> str:
 
 
 class RedactSecretsFilter(logging.Filter):
-    """Rewrites each record's message (and its path fields) with `redact`. The message is
-    rendered once here, so `%s` arguments are covered too."""
+    """Rewrites each record's message, its path fields, its traceback and its stack with
+    `redact`. The message is rendered once here, so `%s` arguments are covered too.
+
+    A traceback can quote a secret (an exception's message, a URL in a failed request): it is
+    rendered here too, redacted, and kept as `exc_text` in place of `exc_info`, which both the
+    text and the JSON formatters print as they would have printed the exception."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -49,4 +55,11 @@ class RedactSecretsFilter(logging.Filter):
             value = getattr(record, field, None)
             if isinstance(value, str):
                 setattr(record, field, redact(value))
+        if record.exc_info:
+            record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -3,8 +3,11 @@
 Decision order:
 
 1. the account's override for this provider/model (when the caller passes one);
-2. the genai-prices catalogue, at the price in force at the event's timestamp;
-3. the per-unit table (:mod:`.units`) for ``units`` such as Pinecone read/write units;
+2. the genai-prices catalogue, at the price in force at the event's timestamp for the event's
+   service tier (:mod:`.tiers`: the catalogue's variant, else our dated discount or premium);
+3. the per-unit table (:mod:`.units`) for ``units`` such as Pinecone read/write units and tool
+   fees (``web_search_requests``, ``grounding_requests``; the catalogue's own web search price
+   for the model first);
 4. ``client_cost_usd``, the cost the client computed itself (custom events);
 5. otherwise zero, with cost_source ``"unknown_model"``.
 
@@ -23,7 +26,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Literal
 
 from .catalog import TokenUsage, lookup_model
-from .units import price_units
+from .units import WEB_SEARCH_UNITS, price_units
 
 __all__ = [
     "COST_QUANTUM",
@@ -77,7 +80,7 @@ class PriceOverride:
         write_price = input_price if self.cache_write_mtok is None else self.cache_write_mtok
         output_price = _ZERO if self.output_mtok is None else self.output_mtok
         cached = usage.cached_input_tokens
-        written = usage.cache_write_input_tokens
+        written = usage.cache_write_input_tokens  # 1-hour writes included, at the same price
         uncached = max(usage.input_tokens - cached - written, 0)
         per_million = (
             uncached * input_price
@@ -112,20 +115,29 @@ def price_event(
     units: Mapping[str, float | int] | None = None,
     client_cost_usd: Decimal | None = None,
     override: PriceOverride | None = None,
+    service_tier: str | None = None,
 ) -> PricedEvent:
     """Price one event; see the module docstring for the decision order. Never raises for
-    unknown providers or models."""
+    unknown providers or models.
+
+    An override's token prices are the account's own: its service tier does not scale them."""
     cost: Decimal | None = None  # None until some server-side price applies
     source: CostSource = "catalog"
+    entry = lookup_model(provider, model)
     if override is not None and override.prices_tokens:
         cost = override.token_cost(usage)
         source = "override"
-    else:
-        entry = lookup_model(provider, model)
-        if entry is not None:
-            cost = entry.token_cost(usage, timestamp)
+    elif entry is not None:
+        cost = entry.token_cost(usage, timestamp, service_tier)
 
-    charge = price_units(provider, units, override.units if override is not None else None)
+    catalog_units = None
+    if units and entry is not None and not WEB_SEARCH_UNITS.isdisjoint(units):
+        search = entry.web_search_price(timestamp, service_tier)
+        if search is not None:
+            catalog_units = dict.fromkeys(WEB_SEARCH_UNITS, search)
+    charge = price_units(
+        provider, units, override.units if override is not None else None, catalog_units
+    )
     if charge is not None:
         if charge.overridden:
             source = "override"

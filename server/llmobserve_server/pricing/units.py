@@ -13,6 +13,18 @@ Pinecone serverless, Standard plan list prices as of 2025
 Not modelled: storage (billed per GB-month, not per request), the plan's monthly minimum and the
 Enterprise plan's higher unit prices; an account on another plan sets a PriceOverride with
 ``units``.
+
+Tool fees of LLM calls, as units (checked 2026-12-07). The catalogue's own per-model web search
+price (genai-prices ``web_searches_kcount``) comes first; this table prices the models it has
+none for:
+
+* ``web_search_requests`` at OpenAI: $10 per 1,000 web search tool calls (reasoning and GPT-5
+  models; https://platform.openai.com/docs/pricing#built-in-tools)
+* ``web_search_requests`` at Anthropic: $10 per 1,000 searches
+  (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool#usage-and-pricing)
+* ``grounding_requests`` at Google (Gemini API and Vertex AI): $35 per 1,000 grounded prompts
+  with Google Search, past the free daily allowance, which is not modelled
+  (https://ai.google.dev/gemini-api/docs/pricing, "Grounding with Google Search")
 """
 
 from __future__ import annotations
@@ -23,14 +35,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 
-__all__ = ["UNIT_PRICES", "UnitsCharge", "price_units", "unit_price"]
+__all__ = ["UNIT_PRICES", "WEB_SEARCH_UNITS", "UnitsCharge", "price_units", "unit_price"]
 
 _PER_MILLION = Decimal(1_000_000)
+_PER_THOUSAND = Decimal(1_000)
+
+WEB_SEARCH_UNITS = frozenset({"web_search_requests", "grounding_requests"})
+"""Units a catalogue model's own web search price (``web_searches_kcount``) prices."""
 
 UNIT_PRICES: Mapping[tuple[str, str], Decimal] = MappingProxyType(
     {
         ("pinecone", "read_units"): Decimal("16") / _PER_MILLION,
         ("pinecone", "write_units"): Decimal("4") / _PER_MILLION,
+        ("openai", "web_search_requests"): Decimal("10") / _PER_THOUSAND,
+        ("azure", "web_search_requests"): Decimal("10") / _PER_THOUSAND,
+        ("anthropic", "web_search_requests"): Decimal("10") / _PER_THOUSAND,
+        ("google", "grounding_requests"): Decimal("35") / _PER_THOUSAND,
+        ("gemini", "grounding_requests"): Decimal("35") / _PER_THOUSAND,
+        ("vertex_ai", "grounding_requests"): Decimal("35") / _PER_THOUSAND,
     }
 )
 """USD per single unit, keyed by (lower-case provider, unit name)."""
@@ -70,10 +92,12 @@ def price_units(
     provider: str | None,
     units: Mapping[str, float | int] | None,
     override_units: Mapping[str, Decimal] | None = None,
+    catalog_units: Mapping[str, Decimal] | None = None,
 ) -> UnitsCharge | None:
     """Price ``units`` (unit name -> count), or None when no unit in it has a price.
 
-    For each unit an account override price wins over the table; units neither knows are
+    For each unit an account override price wins over the catalogue's price for the model
+    (``catalog_units``: its web search fee), which wins over the table; units none knows are
     ignored.
     """
     if not units:
@@ -85,7 +109,11 @@ def price_units(
         if amount is None:
             continue
         override_price = override_units.get(name) if override_units else None
-        price = override_price if override_price is not None else unit_price(provider, name)
+        price = override_price
+        if price is None and catalog_units:
+            price = catalog_units.get(name)
+        if price is None:
+            price = unit_price(provider, name)
         if price is None:
             continue
         total += price * amount

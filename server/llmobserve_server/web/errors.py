@@ -23,7 +23,16 @@ from llmobserve_server.web.viewer import SignInRequired
 
 logger = logging.getLogger(__name__)
 
-_API_PREFIXES = ("/v1", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/static")
+_API_PREFIXES = (
+    "/v1",
+    "/otlp/",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/healthz",
+    "/readyz",
+    "/static",
+)
 _TITLES = {
     400: "That request did not look right",
     403: "Not allowed",

@@ -19,14 +19,18 @@ from tests.support.fake_stripe import (
     sign,
     subscription,
 )
+from tests.support.finished import wait_until_finished
 from tests.support.mail import Mailbox, text_of
 
 
-def settle(mailbox: Mailbox, address: str, expected: int) -> None:
-    """Wait for `expected` emails to `address`, then make sure no more arrive."""
+def settle(
+    mailbox: Mailbox, address: str, expected: int, server: RunningServer, last: httpx.Response
+) -> None:
+    """Wait for `expected` emails to `address`, and for the `last` request's background tasks
+    (which would send another) to be over; then make sure no more arrived."""
     if expected:
         mailbox.wait_for(address, count=expected)
-    time.sleep(0.5)
+    wait_until_finished(server, last)
     assert len(mailbox.to(address)) == expected
 
 
@@ -62,7 +66,7 @@ def test_the_same_event_delivered_twice_changes_the_plan_once_and_emails_once(
     )
     assert again.status_code == 200 and again.json() == {"received": True, "duplicate": True}
     assert tier_of(owner) == "pro"
-    settle(mailbox, owner.email, 3)  # pro, free, pro: never a second "free"
+    settle(mailbox, owner.email, 3, billing_server, again)  # pro, free, pro: never a 2nd "free"
 
 
 def test_subscription_updated_follows_the_subscription_status(

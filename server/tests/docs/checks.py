@@ -117,6 +117,16 @@ def _(sample: SampleRun) -> None:
     assert request.body["stream_options"] == {"include_usage": True}
 
 
+@check("providers-named")
+def _(sample: SampleRun) -> None:
+    assert sample.lines == ["Hello there!"]
+    (call,) = calls_of(sample.account.run_named("self-hosted"))
+    assert (call["provider"], call["input_tokens"], call["output_tokens"]) == ("vllm", 21, 3)
+    assert call["cost_source"] == "unknown_model"  # until the account adds a price for it
+    (request,) = sample.upstreams.openai.requests
+    assert request.body["stream_options"] == {"include_usage": True}
+
+
 @check("openai-async")
 def _(sample: SampleRun) -> None:
     assert sample.lines == ["['Hello there!', 'Hello there!', 'Hello there!']"]
@@ -316,6 +326,21 @@ def _(sample: SampleRun) -> None:
     assert sample.account.costs("model") == {"acme-large": "0.350000"}
 
 
+@check("api-budgets")
+def _(sample: SampleRun) -> None:
+    created, blocked, state = sample.lines
+    assert json.loads(created) == {
+        "name": "Acme daily",
+        "scope": {"customer_id": "acme"},
+        "state": "ok",
+    }
+    assert json.loads(blocked) == {"name": "Acme daily", "scope": {"customer_id": "acme"}}
+    assert state == "exceeded 1.200000"
+    assert [b["name"] for b in sample.account.get("/v1/budgets/blocked")["budgets_blocked"]] == [
+        "Acme daily"
+    ]
+
+
 @check("api-error-shape")
 def _(sample: SampleRun) -> None:
     status, body = sample.stdout.split("\n", 1)
@@ -385,3 +410,33 @@ def _(sample: SampleRun) -> None:
     verified, owner = sample.lines[-2:]
     assert verified == "ops-recovery@example.com is now verified: they can accept invitations."
     assert owner.startswith(f"{sample.account.email} is now an owner of Ops's account (")
+
+
+# -- OpenTelemetry ----------------------------------------------------------------------------
+
+
+@check("otel-python")
+def _(sample: SampleRun) -> None:
+    assert sample.lines == ["Hello there!"]
+    run = sample.account.run_named("answer-ticket")
+    assert run["customer_id"] == "acme"
+    (call,) = [span for span in calls_of(run) if span["model"]]
+    assert (call["provider"], call["model"]) == ("openai", "gpt-4o-mini-2024-07-18")
+    assert (call["input_tokens"], call["output_tokens"]) == (21, 3)
+    assert call["cost_source"] == "catalog" and Decimal(call["cost_usd"]) > 0
+    assert set(sample.account.costs("section")) == {"support/drafting"}
+
+
+@check("otel-node")
+def _(sample: SampleRun) -> None:
+    run = sample.account.run_named("recommend-products")
+    (call,) = [span for span in calls_of(run) if span["model"]]
+    assert (call["provider"], call["model"]) == ("openai", "gpt-4o-mini")
+    assert (call["input_tokens"], call["output_tokens"]) == (1200, 150)
+    assert set(sample.account.costs("customer")) == {"globex"}
+
+
+@check("otel-curl-json")
+def _(sample: SampleRun) -> None:
+    assert json.loads(sample.stdout) == {}  # no partial_success: the span was taken
+    assert set(sample.account.costs("model")) == {"claude-haiku-4-5"}

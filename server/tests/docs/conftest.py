@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parents[3] / "sdk" / "python" / "tests"))
 pytest.register_assert_rewrite("tests.docs.checks", "tests.docs.runner")
 
 from llmobserve_server.testing import RunningServer, run_server  # noqa: E402
-from tests.docs.runner import Upstreams, upstreams  # noqa: E402
+from tests.docs.runner import Preloader, Upstreams, upstreams  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +35,10 @@ def fake_upstreams() -> Iterator[Upstreams]:
 def fresh_upstreams(fake_upstreams: Upstreams) -> Upstreams:
     fake_upstreams.reset()
     return fake_upstreams
+
+
+@pytest.fixture(scope="module")
+def preloader() -> Iterator[Preloader]:
+    running = Preloader()
+    yield running
+    running.close()

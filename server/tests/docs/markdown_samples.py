@@ -1,9 +1,9 @@
 """The code samples of the docs site: every fenced block of docs/**/*.md, with the marker that
 precedes it.
 
-A block of a runnable language (python, bash) must be marked, in the line before its fence, with
-either `<!-- sample: NAME -->` (the suite runs it against a real server and checks what the
-server received: checks.py) or `<!-- not-run: REASON -->` (kept rare: installing from PyPI,
+A block of a runnable language (python, bash, javascript) must be marked, in the line before its
+fence, with either `<!-- sample: NAME -->` (the suite runs it against a real server and checks
+what the server received: checks.py) or `<!-- not-run: REASON -->` (kept rare: installing from PyPI,
 serving forever, Docker). Other languages (json, text, sql and configuration files) are not run;
 json blocks must parse.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[3]
 DOCS = ROOT / "docs"
-RUNNABLE = {"python", "bash"}
+RUNNABLE = {"python", "bash", "javascript"}
 NOT_RUN = {"json", "text", "sql", "yaml", "nginx", "toml", "ini", "dockerfile"}  # data, config
 
 _MARKER = re.compile(r"<!--\s*(sample|not-run):\s*(.*?)\s*-->")

@@ -18,7 +18,7 @@ import pytest
 from llmobserve_server.testing import RunningServer
 from tests.docs.checks import CHECKS, SEEDS
 from tests.docs.markdown_samples import NOT_RUN, RUNNABLE, Block, blocks, samples
-from tests.docs.runner import DOCS_POSTGRES_URL, Upstreams, execute, new_account
+from tests.docs.runner import DOCS_POSTGRES_URL, Preloader, Upstreams, execute, new_account
 from tests.support.databases import fresh_postgres_database, require_postgres
 
 MAX_NOT_RUN = 10  # intentionally non-runnable blocks: keep them rare
@@ -80,6 +80,7 @@ def test_docs_sample_runs_and_the_server_receives_what_it_claims(
     block: Block,
     docs_server: RunningServer,
     fresh_upstreams: Upstreams,
+    preloader: Preloader,
     tmp_path: Path,
 ) -> None:
     if block.language == "bash":
@@ -101,6 +102,7 @@ def test_docs_sample_runs_and_the_server_receives_what_it_claims(
                 data_dir=docs_server.data_dir,
                 fakes=fresh_upstreams,
                 workdir=tmp_path,
+                preloader=preloader,
                 postgres_url=postgres_url,
             )
             CHECKS[str(block.sample)](ran)

@@ -1,7 +1,11 @@
 """Which failed batch transactions are run again: those PostgreSQL aborted to break a deadlock
-or a serialisation conflict, whether SQLAlchemy wrapped the driver's error or not."""
+or a serialisation conflict, and those SQLite refused while another writer held the database,
+whether SQLAlchemy wrapped the driver's error or not."""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 import psycopg.errors
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -25,3 +29,19 @@ def test_other_database_errors_are_not_retried() -> None:
     assert not is_retryable(IntegrityError("INSERT …", {}, unique))
     assert not is_retryable(psycopg.errors.NumericValueOutOfRange("numeric field overflow"))
     assert not is_retryable(OperationalError("BEGIN", {}, Exception("database is locked")))
+
+
+def test_a_sqlite_database_held_by_another_writer_is_retried(tmp_path: Path) -> None:
+    holder = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
+    waiter = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        waiter.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as busy:
+        assert is_retryable(busy)
+        assert is_retryable(OperationalError("BEGIN IMMEDIATE", {}, busy))
+    else:
+        raise AssertionError("the second writer was let in")
+    finally:
+        holder.close()
+        waiter.close()

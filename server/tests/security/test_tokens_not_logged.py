@@ -8,13 +8,16 @@ opened; then the log is searched for the token.
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from llmobserve_server.observability.redaction import redact
+from llmobserve_server.observability.logs import JsonFormatter, TextFormatter
+from llmobserve_server.observability.redaction import RedactSecretsFilter, redact
 from llmobserve_server.testing import RunningServer
 from tests.support.accounts_db import set_tier
 from tests.support.databases import server_for
@@ -76,3 +79,32 @@ def test_emails_printed_without_smtp_show_no_token(mailless_server: RunningServe
 )
 def test_redact_replaces_tokens_and_keys_only(line: str, expected: str) -> None:
     assert redact(line) == expected
+
+
+def _log_line(formatter: logging.Formatter, record: logging.LogRecord) -> str:
+    RedactSecretsFilter().filter(record)
+    return formatter.format(record)
+
+
+def _failed_record() -> logging.LogRecord:
+    try:
+        raise ValueError(f"could not open /invitations/{TOKEN} for llmo_sk_{TOKEN}")
+    except ValueError:
+        return logging.getLogger("test").makeRecord(
+            "test", logging.ERROR, __file__, 1, "request failed", (), sys.exc_info()
+        )
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter, JsonFormatter], ids=["text", "json"])
+def test_a_logged_traceback_shows_no_token(formatter: type[logging.Formatter]) -> None:
+    line = _log_line(formatter(), _failed_record())
+    assert "ValueError: could not open /invitations/[redacted]" in line.replace("\\n", "\n")
+    assert "llmo_sk_[redacted]" in line
+    assert TOKEN not in line
+
+
+def test_a_logged_stack_shows_no_token() -> None:
+    record = logging.getLogger("test").makeRecord(
+        "test", logging.WARNING, __file__, 1, "slow", (), None, sinfo=f"at /invitations/{TOKEN}"
+    )
+    assert TOKEN not in _log_line(TextFormatter(), record)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tests.support.factories import SignedInUser, key_client, send
+from tests.support.factories import SignedInUser, event, key_client, send
 from tests.support.runs import nested_run, send_run
 
 
@@ -110,3 +110,39 @@ def test_unknown_and_other_accounts_runs_are_html_404s(
         assert response.headers["content-type"].startswith("text/html")
         assert "their-secret-run" not in response.text
     assert "their-secret-run" not in user.client.get("/runs").text
+
+
+def test_a_call_without_usage_is_shown_as_usage_missing_not_as_a_price(
+    user: SignedInUser, keyed: httpx.Client
+) -> None:
+    missing = {"usage_missing": True}
+    send(
+        keyed,
+        event(
+            run_id="stream-run",
+            span_id="s1",
+            provider="mistral",
+            model="mistral-small-latest",
+            operation="chat",
+            input_tokens=0,
+            output_tokens=0,
+            metadata=missing,
+        ),
+        event(
+            run_id="stream-run",
+            span_id="s2",
+            provider="mistral",
+            model="mistral-small-latest",
+            operation="chat",
+            input_tokens=21,
+            output_tokens=3,
+        ),
+    )
+    page = user.client.get("/runs/stream-run").text
+    assert page.count("data-usage-missing") == 1
+    assert "Usage missing" in page
+    spans = keyed.get("/v1/runs/stream-run").json()["spans"]
+    assert sorted((s["span_id"], s["usage_missing"]) for s in spans) == [
+        ("s1", True),
+        ("s2", False),
+    ]

@@ -24,6 +24,10 @@ Method = Callable[..., Any]
 Units = Optional[Mapping[str, float]]
 
 _MAX_ERROR = 300
+# Calls priced by their tokens: one that ends without usage is marked `usage_missing` in its
+# metadata, so that its $0 is shown as "usage missing", not as a free call.
+_TOKEN_OPERATIONS = frozenset({"chat", "completion", "embedding", "responses"})
+_USAGE_MISSING = {"usage_missing": True}
 
 
 class ProviderCall:
@@ -41,6 +45,7 @@ class ProviderCall:
         "_frame",
         "done",
         "hides_usage_chunk",
+        "cost",
     )
 
     def __init__(
@@ -52,6 +57,7 @@ class ProviderCall:
         self.kwargs = kwargs  # what the original method is called with
         # openai: we asked for the stream's usage chunk ourselves, so the user does not see it
         self.hides_usage_chunk = False
+        self.cost: object = None  # what the provider says the call cost (OpenRouter), in USD
         self.done = False
         self._frame = current_frame()  # the context is immutable: keeping its frame is enough
         self.started = time.time()
@@ -72,6 +78,13 @@ class ProviderCall:
             return
         self.done = True
         duration_ms = ((time.perf_counter() if ended is None else ended) - self._t0) * 1000.0
+        if (
+            usage is None
+            and units is None
+            and error is None
+            and self.operation in _TOKEN_OPERATIONS
+        ):
+            metadata = _USAGE_MISSING if metadata is None else {**metadata, **_USAGE_MISSING}
         queue_call(
             FinishedCall(
                 self._frame,
@@ -86,6 +99,7 @@ class ProviderCall:
                 status="ok" if error is None else "error",
                 error=error if error is None or isinstance(error, str) else describe_error(error),
                 metadata=metadata,
+                cost_usd=self.cost,
             )
         )
 

@@ -5,10 +5,17 @@ Tokens in the wire format's meaning: OpenAI's `prompt_tokens` (Responses: `input
 include the cached ones, so they are the event's input_tokens as they are; `cached_tokens` is its
 cached part and `cache_write_tokens` its cache-write part; `completion_tokens` (`output_tokens`)
 include the reasoning tokens. The model is the one the API reports (`gpt-4o-mini-2024-07-18`),
-the requested one only when the answer has none. AzureOpenAI clients are recorded as "azure".
+the requested one only when the answer has none (never on Azure, where the requested "model" is
+the name of a deployment).
+
+The provider is the one the client's base URL names (see _endpoints.py): `openai`, `azure`,
+`deepseek`, `groq`, `openrouter`, ..., or the host of a server the table does not know.
+OpenRouter's `usage.cost` (what the call cost, in USD) is sent as the event's own cost.
 
 Streamed chat completions and completions report usage only when asked with
-`stream_options={"include_usage": True}`. When the user did not ask, llmobserve asks for it (in
+`stream_options={"include_usage": True}`, which only some servers accept: llmobserve asks only
+those (see _endpoints.py) and otherwise leaves the request as it is, taking the usage if the
+stream carries it anyway. When the user did not ask, and the server accepts it, llmobserve asks (in
 `extra_body` when it can: see _asking_for_usage) and holds back the extra usage-only chunk the API
 then sends at the end, so the user sees exactly the chunks they would see without the SDK (that
 chunk is read from the raw event, before the library spends time parsing it: see _usage_chunk.py;
@@ -25,10 +32,24 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from llmobserve._client import active_worker
 from llmobserve.integrations._calls import Method, ProviderCall, ResultTypes, wrap_async, wrap_sync
+from llmobserve.integrations._endpoints import (
+    AZURE,
+    Endpoint,
+    azure_accepts_stream_options,
+    endpoint_of,
+)
 from llmobserve.integrations._patching import Library, Target
 from llmobserve.integrations._raw_responses import observe_raw_response
-from llmobserve.integrations._reading import count, field, normalized_usage, text_of
+from llmobserve.integrations._reading import (
+    count,
+    count_items,
+    field,
+    normalized_usage,
+    openai_service_tier,
+    text_of,
+)
 from llmobserve.integrations._streams import Outcome, observe_stream
 from llmobserve.integrations._usage_chunk import take_usage_chunk
 
@@ -93,8 +114,15 @@ class OpenAICall:
         self.operation = operation
 
     def begin(self, instance: Any, kwargs: dict[str, Any]) -> ProviderCall:
-        call = ProviderCall(_provider(instance), self.operation, kwargs.get("model"), kwargs)
-        if kwargs.get("stream") is True and self.operation in _STREAMED_USAGE_OPERATIONS:
+        endpoint = _endpoint(instance)
+        provider = endpoint.provider
+        requested = None if provider == AZURE else kwargs.get("model")  # a deployment's name
+        call = ProviderCall(provider, self.operation, requested, kwargs)
+        if (
+            kwargs.get("stream") is True
+            and self.operation in _STREAMED_USAGE_OPERATIONS
+            and endpoint.asks_for_stream_usage
+        ):
             asking = _asking_for_usage(kwargs)
             if asking is not None:
                 call.kwargs = asking
@@ -112,12 +140,14 @@ class OpenAICall:
             if self.operation == "responses":
                 observe_stream(result, call, ResponseEventsWatch())
             else:
-                chunks = ChunksWatch(hide_usage_chunk=call.hides_usage_chunk)
+                chunks = ChunksWatch(call.hides_usage_chunk, call if _reports_cost(call) else None)
                 observe_stream(result, call, chunks)
                 if chunks.hide_usage_chunk:
                     take_usage_chunk(result, chunks.take)
         else:
             model, usage = self.outcome(result)
+            if _reports_cost(call):
+                call.cost = reported_cost(field(result, "usage"))
             call.finish(model=model, usage=usage)
         return result
 
@@ -128,8 +158,11 @@ class OpenAICall:
         model = text_of(field(result, "model"))
         if usage is None:
             return model, None
-        read = responses_usage if self.operation == "responses" else completion_usage
-        return model, functools.partial(read, usage)
+        tier = openai_service_tier(field(result, "service_tier"))
+        if self.operation == "responses":
+            searches = count_items(field(result, "output"), "web_search_call")
+            return model, functools.partial(responses_usage, usage, tier, searches)
+        return model, functools.partial(completion_usage, usage, tier)
 
 
 class ChunksWatch:
@@ -141,8 +174,9 @@ class ChunksWatch:
 
     failure: str | None = None  # a failing chat stream raises (recorded as the error)
 
-    def __init__(self, hide_usage_chunk: bool) -> None:
+    def __init__(self, hide_usage_chunk: bool, costed: ProviderCall | None = None) -> None:
         self.hide_usage_chunk = hide_usage_chunk
+        self.costed = costed  # the call whose cost the usage reports (OpenRouter), if any
         self.model: str | None = None
         self.usage: UsageSource | None = None
 
@@ -158,13 +192,19 @@ class ChunksWatch:
                 else:
                     _forget_field(item, "usage")
             return True
-        self.usage = functools.partial(completion_usage, usage)
+        tier = openai_service_tier(getattr(item, "service_tier", None))
+        self.usage = functools.partial(completion_usage, usage, tier)
+        if self.costed is not None:
+            self.costed.cost = reported_cost(usage)
         return not (self.hide_usage_chunk and not getattr(item, "choices", None))
 
     def take(self, chunk: dict[str, Any]) -> None:
         """The usage-only chunk, as JSON, taken out before the library parsed it."""
         self.model = self.model or text_of(chunk.get("model"))
-        self.usage = functools.partial(completion_usage, chunk.get("usage"))
+        tier = openai_service_tier(chunk.get("service_tier"))
+        self.usage = functools.partial(completion_usage, chunk.get("usage"), tier)
+        if self.costed is not None:
+            self.costed.cost = reported_cost(chunk.get("usage"))
 
     def outcome(self) -> Outcome:
         return self.model, self.usage
@@ -189,7 +229,9 @@ class ResponseEventsWatch:
         self.model = text_of(field(response, "model")) or self.model
         usage = field(response, "usage")
         if usage is not None:
-            self.usage = responses_usage(usage)
+            tier = openai_service_tier(field(response, "service_tier"))
+            searches = count_items(field(response, "output"), "web_search_call")
+            self.usage = responses_usage(usage, tier, searches)
         if kind == "response.failed":
             message = field(field(response, "error"), "message")
             self.failure = f"ResponseFailed: {message or 'the response failed'}"
@@ -209,8 +251,9 @@ def _forget_field(model: Any, name: str) -> None:
         fields_set.discard(name)
 
 
-def completion_usage(usage: Any) -> Usage | None:
-    """Chat completions, completions, embeddings: `prompt_tokens` include the cached ones."""
+def completion_usage(usage: Any, service_tier: str | None = None) -> Usage | None:
+    """Chat completions, completions, embeddings: `prompt_tokens` include the cached and audio
+    ones, `completion_tokens` the reasoning and audio ones."""
     if usage is None:
         return None
     prompt = field(usage, "prompt_tokens_details")
@@ -221,11 +264,17 @@ def completion_usage(usage: Any) -> Usage | None:
         cache_write_input_tokens=count(field(prompt, "cache_write_tokens")),
         output_tokens=count(field(usage, "completion_tokens")),
         reasoning_tokens=count(field(completion, "reasoning_tokens")),
+        input_audio_tokens=count(field(prompt, "audio_tokens")),
+        output_audio_tokens=count(field(completion, "audio_tokens")),
+        service_tier=service_tier,
     )
 
 
-def responses_usage(usage: Any) -> Usage | None:
-    """Responses: `input_tokens` include the cached ones, `output_tokens` the reasoning ones."""
+def responses_usage(
+    usage: Any, service_tier: str | None = None, web_search_requests: int = 0
+) -> Usage | None:
+    """Responses: `input_tokens` include the cached ones, `output_tokens` the reasoning ones;
+    each `web_search_call` output item is one web search billed."""
     if usage is None:
         return None
     details = field(usage, "input_tokens_details")
@@ -235,6 +284,8 @@ def responses_usage(usage: Any) -> Usage | None:
         cache_write_input_tokens=count(field(details, "cache_write_tokens")),
         output_tokens=count(field(usage, "output_tokens")),
         reasoning_tokens=count(field(field(usage, "output_tokens_details"), "reasoning_tokens")),
+        service_tier=service_tier,
+        web_search_requests=web_search_requests,
     )
 
 
@@ -265,9 +316,27 @@ def _asking_for_usage(kwargs: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _provider(resource: Any) -> str:
+def _endpoint(resource: Any) -> Endpoint:
+    """Where the resource's client sends its requests. An AzureOpenAI client is Azure whatever
+    its host (a private endpoint, a gateway)."""
     client = getattr(resource, "_client", None)
-    return "azure" if isinstance(client, _azure_classes()) else "openai"
+    worker = active_worker()
+    endpoint = endpoint_of(client, () if worker is None else worker.options.providers)
+    if endpoint.provider != AZURE and isinstance(client, _azure_classes()):
+        return Endpoint(AZURE, azure_accepts_stream_options(client))
+    return endpoint
+
+
+def _reports_cost(call: ProviderCall) -> bool:
+    return call.provider == "openrouter"
+
+
+def reported_cost(usage: Any) -> float | int | None:
+    """OpenRouter's `usage.cost`: what the call cost, in USD (credits)."""
+    cost = field(usage, "cost")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0:
+        return cost
+    return None
 
 
 @functools.cache

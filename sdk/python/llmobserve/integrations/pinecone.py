@@ -1,5 +1,5 @@
 """The `pinecone` library: `Index.query`, `upsert`, `fetch` and `delete` (and the same on the
-asyncio `AsyncIndex`).
+asyncio index of each release from 6 on, wherever that release keeps it).
 
 Pinecone bills read and write units, not tokens: an event carries `units` as the response reports
 them (`{"read_units": 5}` for a query or fetch; the REST API reports no units for upsert and
@@ -17,20 +17,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from llmobserve.integrations._calls import Method, ProviderCall, wrap_async, wrap_sync
-from llmobserve.integrations._patching import Library, Target
+from llmobserve.integrations._patching import Library, Target, Version
 from llmobserve.integrations._reading import field
 
-_ASYNC_INDEX = "pinecone.async_client.async_index"
+_OPERATIONS = ("query", "upsert", "fetch", "delete")
+# Where each release keeps its index clients, sync (`pc.Index(host=…)`) and asyncio
+# (`pc.IndexAsyncio(host=…)`): (module, class, is_async, from, before). In pinecone 6,
+# `pinecone.Index` is a stub that only raises, so the real class is named by its module.
+_INDEX_CLASSES: tuple[tuple[str, str, bool, Version, Version | None], ...] = (
+    ("pinecone.data.index", "Index", False, (5,), (7,)),
+    ("pinecone.db_data.index", "Index", False, (7,), (9,)),
+    ("pinecone.index", "Index", False, (9,), None),
+    ("pinecone.data.index_asyncio", "_IndexAsyncio", True, (6,), (7,)),
+    ("pinecone.db_data.index_asyncio", "_IndexAsyncio", True, (7,), (9,)),
+    ("pinecone.async_client.async_index", "AsyncIndex", True, (9,), None),
+)
 
-TARGETS = (
-    Target("pinecone", "Index", "query", "query"),
-    Target("pinecone", "Index", "upsert", "upsert"),
-    Target("pinecone", "Index", "fetch", "fetch"),
-    Target("pinecone", "Index", "delete", "delete"),
-    Target(_ASYNC_INDEX, "AsyncIndex", "query", "query", is_async=True, min_version=(10,)),
-    Target(_ASYNC_INDEX, "AsyncIndex", "upsert", "upsert", is_async=True, min_version=(10,)),
-    Target(_ASYNC_INDEX, "AsyncIndex", "fetch", "fetch", is_async=True, min_version=(10,)),
-    Target(_ASYNC_INDEX, "AsyncIndex", "delete", "delete", is_async=True, min_version=(10,)),
+TARGETS = tuple(
+    Target(module, cls, operation, operation, is_async, since, before)
+    for module, cls, is_async, since, before in _INDEX_CLASSES
+    for operation in _OPERATIONS
 )
 
 _UNITS = ("read_units", "write_units")
@@ -58,8 +64,9 @@ def _is_count(value: object) -> bool:
 
 def _host_of(index: Any) -> str | None:
     host = getattr(index, "host", None)
-    if not isinstance(host, str):  # older clients keep it in their config
-        host = getattr(getattr(index, "_config", None), "host", None)
+    for config in ("_config", "config"):  # older clients keep it in their config
+        if not isinstance(host, str):
+            host = getattr(getattr(index, config, None), "host", None)
     return host if isinstance(host, str) else None
 
 

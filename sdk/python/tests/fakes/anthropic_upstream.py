@@ -8,6 +8,7 @@ Anthropic's meaning: `input_tokens` EXCLUDES the cache reads and writes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,11 @@ class AnthropicScenario:
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     output_tokens: int = 4
+    cache_creation_1h_input_tokens: int = 0  # the 1-hour part of cache_creation_input_tokens
+    web_search_requests: int = 0
+    service_tier: str = "standard"
+    batch_requests: int = 3  # message batches: the results' lines
+    batch_errors: int = 0  # of which errored
     pieces: tuple[str, ...] = ("Hello", " there", "!")
     fail_status: int | None = None
     fail_message: str = "Number of request tokens has exceeded your per-minute rate limit"
@@ -44,6 +50,8 @@ class FakeAnthropic(FakeUpstream):
         if s.fail_status is not None:
             error = {"type": ERROR_TYPES.get(s.fail_status, "api_error"), "message": s.fail_message}
             return JsonReply({"type": "error", "error": error}, status=s.fail_status)
+        if request.path.startswith("/v1/messages/batches/"):
+            return self._batch(request.path.removeprefix("/v1/messages/batches/"))
         if request.path != "/v1/messages":
             return JsonReply({"type": "error", "error": {"type": "not_found_error"}}, status=404)
         body = request.body or {}
@@ -52,6 +60,49 @@ class FakeAnthropic(FakeUpstream):
             return self._stream(model)
         return JsonReply(self._message(model, content=["".join(s.pieces)], done=True))
 
+    def _batch(self, rest: str) -> JsonReply | SseReply:
+        """GET /v1/messages/batches/{id} (ended, with its results_url) and .../results: one JSON
+        line per request, the first `batch_errors` of `batch_requests` errored."""
+        s = self.scenario
+        batch_id, _, tail = rest.partition("/")
+        if tail != "results":
+            return JsonReply(
+                {
+                    "id": batch_id,
+                    "type": "message_batch",
+                    "processing_status": "ended",
+                    "request_counts": {
+                        "processing": 0,
+                        "succeeded": s.batch_requests - s.batch_errors,
+                        "errored": s.batch_errors,
+                        "canceled": 0,
+                        "expired": 0,
+                    },
+                    "ended_at": "2026-12-07T04:00:00Z",
+                    "created_at": "2026-12-07T03:00:00Z",
+                    "expires_at": "2026-12-08T03:00:00Z",
+                    "archived_at": None,
+                    "cancel_initiated_at": None,
+                    "results_url": f"{self.url}/v1/messages/batches/{batch_id}/results",
+                }
+            )
+        model = (
+            SNAPSHOTS.get("claude-haiku-4-5", "claude-haiku-4-5") if s.model is None else s.model
+        )
+        lines = []
+        for n in range(s.batch_requests):
+            if n < s.batch_errors:
+                error = {
+                    "type": "error",
+                    "error": {"type": "invalid_request_error", "message": "x"},
+                }
+                result: dict[str, Any] = {"type": "errored", "error": error}
+            else:
+                message = self._message(model, content=["".join(s.pieces)], done=True)
+                result = {"type": "succeeded", "message": message}
+            lines.append(json.dumps({"custom_id": f"request-{n}", "result": result}) + "\n")
+        return SseReply(lines)
+
     def usage(self, *, done: bool) -> dict[str, Any]:
         s = self.scenario
         return {
@@ -59,6 +110,13 @@ class FakeAnthropic(FakeUpstream):
             "cache_creation_input_tokens": s.cache_creation_input_tokens,
             "cache_read_input_tokens": s.cache_read_input_tokens,
             "output_tokens": s.output_tokens if done else 1,
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": s.cache_creation_input_tokens
+                - s.cache_creation_1h_input_tokens,
+                "ephemeral_1h_input_tokens": s.cache_creation_1h_input_tokens,
+            },
+            "server_tool_use": {"web_search_requests": s.web_search_requests},
+            "service_tier": s.service_tier,
         }
 
     def _message(self, model: str, *, content: list[str], done: bool) -> dict[str, Any]:

@@ -42,6 +42,17 @@ class OpenAIScenario:
     response_failure: str | None = None  # response streams: end with response.failed, this error
     compact_json: bool = False  # chat/completion streams: `{"a":1}` as the API, not `{"a": 1}`
     usage_on_last_choice: bool = False  # include_usage: on the finish chunk, no usage-only chunk
+    # OpenAI-compatible servers: a 400 to any request with `stream_options` (some refuse fields
+    # they do not know); stream usage sent unasked ("finish": on the finish chunk, as Mistral
+    # does; "chunk": in a usage-only chunk, as OpenRouter does; None: only when asked)
+    refuses_stream_options: bool = False
+    unasked_stream_usage: str | None = None
+    cost: float | None = None  # OpenRouter: `usage.cost`, what the call cost in USD
+    no_usage: bool = False  # complete answers without a `usage` (some compatible servers)
+    input_audio_tokens: int = 0  # parts of input_tokens / output_tokens, as the API counts
+    output_audio_tokens: int = 0
+    service_tier: str | None = None  # the answer's service_tier ("default", "flex", ...)
+    web_search_calls: int = 0  # responses: web_search_call items in the output
 
 
 class FakeOpenAI(FakeUpstream):
@@ -60,6 +71,14 @@ class FakeOpenAI(FakeUpstream):
             error = {"message": s.fail_message, "type": kind, "param": None, "code": kind}
             return JsonReply({"error": error}, status=s.fail_status)
         body = request.body or {}
+        if s.refuses_stream_options and "stream_options" in body:
+            error = {
+                "message": "Unrecognized request argument supplied: stream_options",
+                "type": "invalid_request_error",
+                "param": "stream_options",
+                "code": None,
+            }
+            return JsonReply({"error": error}, status=400)
         model = SNAPSHOTS.get(body.get("model"), body.get("model")) if s.model is None else s.model
         routes = {
             "/v1/chat/completions": self._chat,
@@ -70,23 +89,32 @@ class FakeOpenAI(FakeUpstream):
         path = request.path
         if path.startswith("/openai/deployments/"):  # Azure: /openai/deployments/{name}/...
             path = "/v1/" + path.split("/", 4)[4]
-        route = routes.get(path)
+        route = routes.get(path) or next(  # a compatible API's own prefix: /v1beta/openai/...
+            (r for known, r in routes.items() if path.endswith(known.removeprefix("/v1"))), None
+        )
         if route is None:
             return JsonReply({"error": {"message": f"no route {request.path}"}}, status=404)
         return route(body, model)
 
     # -- chat completions and completions -----------------------------------------------------
 
-    def usage(self) -> dict[str, Any]:
+    def usage(self) -> dict[str, Any] | None:
         s = self.scenario
+        if s.no_usage:
+            return None
+        cost = {} if s.cost is None else {"cost": s.cost}
         return {
+            **cost,
             "prompt_tokens": s.input_tokens,
             "completion_tokens": s.output_tokens,
             "total_tokens": s.input_tokens + s.output_tokens,
-            "prompt_tokens_details": {"cached_tokens": s.cached_tokens, "audio_tokens": 0},
+            "prompt_tokens_details": {
+                "cached_tokens": s.cached_tokens,
+                "audio_tokens": s.input_audio_tokens,
+            },
             "completion_tokens_details": {
                 "reasoning_tokens": s.reasoning_tokens,
-                "audio_tokens": 0,
+                "audio_tokens": s.output_audio_tokens,
                 "accepted_prediction_tokens": 0,
                 "rejected_prediction_tokens": 0,
             },
@@ -94,6 +122,8 @@ class FakeOpenAI(FakeUpstream):
 
     def _chat(self, body: dict[str, Any], model: str) -> JsonReply | SseReply:
         head = {"id": "chatcmpl-fake", "created": CREATED, "model": model}
+        if self.scenario.service_tier is not None:
+            head["service_tier"] = self.scenario.service_tier
         if not body.get("stream"):
             message = {"role": "assistant", "content": "".join(self.scenario.pieces)}
             choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
@@ -129,9 +159,9 @@ class FakeOpenAI(FakeUpstream):
         with_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         extra = {"usage": None} if with_usage else {}
         chunks = [{**head, "choices": c, **extra} for c in choices]
-        if with_usage and s.usage_on_last_choice:
+        if (with_usage and s.usage_on_last_choice) or s.unasked_stream_usage == "finish":
             chunks[-1]["usage"] = self.usage()
-        elif with_usage:
+        elif with_usage or s.unasked_stream_usage == "chunk":
             chunks.append({**head, "choices": [], "usage": self.usage()})
         separators = (",", ":") if s.compact_json else None
         events = [sse(json.dumps(chunk, separators=separators)) for chunk in chunks]
@@ -178,13 +208,23 @@ class FakeOpenAI(FakeUpstream):
             "role": "assistant",
             "content": [part],
         }
+        searches = [
+            {"type": "web_search_call", "id": f"ws_{n}", "status": "completed"}
+            for n in range(self.scenario.web_search_calls)
+        ]
+        tier = (
+            {}
+            if self.scenario.service_tier is None
+            else {"service_tier": self.scenario.service_tier}
+        )
         return {
+            **tier,
             "id": "resp_fake",
             "object": "response",
             "created_at": CREATED,
             "status": "completed" if done else "in_progress",
             "model": model,
-            "output": [message] if done else [],
+            "output": [*searches, message] if done else [],
             "parallel_tool_calls": True,
             "tool_choice": "auto",
             "tools": [],
@@ -208,7 +248,7 @@ class FakeOpenAI(FakeUpstream):
         text = "".join(self.scenario.pieces)
         where = {"item_id": "msg_fake", "output_index": 0, "content_index": 0}
         part = {"type": "output_text", "text": "", "annotations": []}
-        message = {**self._response_object(model, done=True)["output"][0]}
+        message = {**self._response_object(model, done=True)["output"][-1]}
         steps: list[dict[str, Any]] = [
             {"type": "response.created", "response": self._response_object(model, done=False)},
             {

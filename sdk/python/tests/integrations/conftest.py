@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import pinecone
 import pytest
@@ -75,9 +76,17 @@ def pinecone_upstream(pinecone_server: FakePinecone) -> FakePinecone:
 # -- the real client libraries, pointed at the fakes -----------------------------------------
 
 
+OPENAI_URL = "http://api.openai.com/v1"  # the SDK names the provider from this host
+
+
 @pytest.fixture
 def openai_client(openai_upstream: FakeOpenAI) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(api_key="sk-test", base_url=openai_upstream.base_url, max_retries=0) as c:
+    """A client of OpenAI's API host whose HTTP goes to the fake (httpx's proxy support: the
+    fake answers absolute-form requests)."""
+    http = httpx.Client(proxy=openai_upstream.url)
+    with openai.OpenAI(
+        api_key="sk-test", base_url=OPENAI_URL, max_retries=0, http_client=http
+    ) as c:
         yield c
 
 
@@ -85,8 +94,37 @@ def openai_client(openai_upstream: FakeOpenAI) -> Iterator[openai.OpenAI]:
 def async_openai(openai_upstream: FakeOpenAI) -> Callable[[], openai.AsyncOpenAI]:
     """A factory: an AsyncOpenAI client lives in one event loop (`async with async_openai()`)."""
     return lambda: openai.AsyncOpenAI(
-        api_key="sk-test", base_url=openai_upstream.base_url, max_retries=0
+        api_key="sk-test",
+        base_url=OPENAI_URL,
+        max_retries=0,
+        http_client=httpx.AsyncClient(proxy=openai_upstream.url),
     )
+
+
+@pytest.fixture
+def local_openai(openai_upstream: FakeOpenAI) -> Iterator[openai.OpenAI]:
+    """A client of the fake at its own loopback address, as of a vLLM or Ollama server."""
+    with openai.OpenAI(api_key="sk-test", base_url=openai_upstream.base_url, max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
+def client_for(openai_upstream: FakeOpenAI) -> Iterator[Callable[..., Any]]:
+    """`client_for(base_url)`: a real client (default `openai.OpenAI`) of that base URL, an
+    OpenAI-compatible provider's, whose HTTP goes to the fake."""
+    clients: list[Any] = []
+
+    def make(base_url: str | None, client_class: type[Any] = openai.OpenAI, **options: Any) -> Any:
+        if base_url is not None:
+            options["base_url"] = base_url
+        http = httpx.Client(proxy=openai_upstream.url)
+        client = client_class(api_key="sk-test", max_retries=0, http_client=http, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 @pytest.fixture
@@ -151,7 +189,10 @@ def catalog_cost(provider: str, model: str, span: dict[str, Any]) -> Decimal:
         input_tokens=span["input_tokens"],
         cache_read_tokens=span["cached_input_tokens"],
         cache_write_tokens=span["cache_write_input_tokens"],
+        cache_write_1h_tokens=span["cache_write_1h_input_tokens"],
+        input_audio_tokens=span["input_audio_tokens"],
         output_tokens=span["output_tokens"],
+        output_audio_tokens=span["output_audio_tokens"],
     )
     price = calc_price(usage, model_ref=model, provider_id=provider)
     assert price.model is not None

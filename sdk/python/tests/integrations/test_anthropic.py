@@ -66,6 +66,57 @@ def test_cache_reads_and_writes_are_added_to_input_tokens(
     assert Decimal(call["cost_usd"]) == priced(call)
 
 
+BILLED = AnthropicScenario(
+    input_tokens=50,
+    cache_creation_input_tokens=1000,
+    cache_creation_1h_input_tokens=600,
+    output_tokens=90,
+    web_search_requests=3,
+    service_tier="priority",
+)
+
+
+@pytest.mark.usefixtures("sdk")
+def test_one_hour_cache_writes_web_searches_and_service_tier_are_recorded_and_priced(
+    anthropic_client: anthropic.Anthropic,
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+    priced: Callable[[dict[str, Any]], Decimal],
+) -> None:
+    anthropic_upstream.scenario = BILLED
+    with llmobserve.run("billed") as frame:
+        create(anthropic_client)
+
+    [call] = recorded(frame)
+    assert call["cache_write_input_tokens"] == 1000
+    assert call["cache_write_1h_input_tokens"] == 600
+    assert call["units"] == {"web_search_requests": 3}
+    assert call["service_tier"] == "priority"
+    assert Decimal(call["cost_usd"]) == priced(call) + Decimal("0.03")
+    # haiku 4.5: $1 input, $1.25 5-minute and $2 1-hour writes, $5 output per M; $10 per 1k
+    # searches (priority is priced as standard: Anthropic's Priority Tier is a commitment)
+    expected = (50 * 1 + 400 * Decimal("1.25") + 600 * 2 + 90 * 5) / Decimal(10**6)
+    assert Decimal(call["cost_usd"]) == expected + Decimal("0.03")
+
+
+def test_streamed_message_records_one_hour_writes_and_web_searches(
+    start_sdk: Callable[..., None],
+    anthropic_client: anthropic.Anthropic,
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+) -> None:
+    anthropic_upstream.scenario = BILLED
+    start_sdk()
+    with llmobserve.run("stream") as frame:
+        for _ in create(anthropic_client, stream=True):
+            pass
+
+    [call] = recorded(frame)
+    assert (call["cache_write_input_tokens"], call["cache_write_1h_input_tokens"]) == (1000, 600)
+    assert call["units"] == {"web_search_requests": 3}
+    assert call["service_tier"] == "priority"
+
+
 @pytest.mark.usefixtures("sdk")
 def test_async_message_is_recorded(
     async_anthropic: Callable[[], anthropic.AsyncAnthropic], recorded: Recorded
@@ -242,3 +293,52 @@ def test_async_with_raw_response_is_recorded_when_parsed(
 
     assert message.content[0].text == "Hello there!"
     assert [call["output_tokens"] for call in recorded(frame)] == [4]
+
+
+# -- message batches ---------------------------------------------------------------------------
+
+BATCHES_API = needs("anthropic", (0, 41), "messages.batches")
+
+
+@BATCHES_API
+@pytest.mark.usefixtures("sdk")
+def test_each_succeeded_batch_result_read_is_a_call_at_the_batch_tier(
+    anthropic_client: anthropic.Anthropic,
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+) -> None:
+    anthropic_upstream.scenario = AnthropicScenario(
+        input_tokens=1000, output_tokens=200, batch_requests=3, batch_errors=1
+    )
+    with llmobserve.run("batch") as frame:
+        results = list(anthropic_client.messages.batches.results("msgbatch_fake"))
+
+    assert [item.result.type for item in results] == ["errored", "succeeded", "succeeded"]
+    calls = recorded(frame)
+    assert len(calls) == 2  # errored requests are not billed
+    for call in calls:
+        assert (call["model"], call["service_tier"]) == (REPORTED, "batch")
+        assert (call["input_tokens"], call["output_tokens"]) == (1000, 200)
+        # haiku 4.5 at half price: $0.50 input, $2.50 output per M
+        assert Decimal(call["cost_usd"]) == (1000 * Decimal("0.5") + 200 * Decimal("2.5")) / 10**6
+
+
+@BATCHES_API
+@pytest.mark.usefixtures("sdk")
+def test_async_batch_results_are_recorded(
+    async_anthropic: Callable[[], anthropic.AsyncAnthropic],
+    anthropic_upstream: FakeAnthropic,
+    recorded: Recorded,
+) -> None:
+    anthropic_upstream.scenario = AnthropicScenario(batch_requests=2)
+
+    async def read() -> list[Any]:
+        async with async_anthropic() as client:
+            decoder = await client.messages.batches.results("msgbatch_fake")
+            return [item async for item in decoder]
+
+    with llmobserve.run("async batch") as frame:
+        results = asyncio.run(read())
+
+    assert len(results) == 2
+    assert [call["service_tier"] for call in recorded(frame)] == ["batch", "batch"]

@@ -128,6 +128,7 @@ def test_a_missing_library_is_a_quiet_no_op() -> None:
         import logging, sys
         sys.modules["pinecone"] = None  # as if not installed: importing it fails
         logging.basicConfig(level=logging.WARNING)
+        import anthropic, openai  # the application's (init() imports none itself)
         import llmobserve
         from llmobserve.integrations import patch_all
         llmobserve.init(api_key="llmo_sk_test", collector_url="http://127.0.0.1:9")

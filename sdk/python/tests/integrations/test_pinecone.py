@@ -12,7 +12,7 @@ import pinecone
 import pytest
 from fakes.pinecone_upstream import FakePinecone, PineconeScenario
 from support.closing import closed_after
-from support.versions import needs
+from support.versions import installed, needs
 
 import llmobserve
 from llmobserve.integrations.pinecone import index_name
@@ -81,6 +81,9 @@ def test_query_without_reported_usage_is_recorded_without_units(
     assert [call["cost_usd"] for call in recorded(frame)] == ["0.000000"]
 
 
+# pinecone 9 builds its httpx client with a transport of its own, which makes httpx ignore the
+# `proxy_url` this test reaches the fake through (fixed in 10).
+@pytest.mark.skipif(installed("pinecone")[0] == 9, reason="pinecone 9 ignores proxy_url")
 def test_the_index_name_is_the_model(public_index: Any, recorded: Recorded) -> None:
     with llmobserve.run("named") as frame:
         public_index.query(vector=[0.1, 0.2], top_k=1)
@@ -100,8 +103,7 @@ def test_failed_query_is_recorded_and_reraised(
     assert call["error"].startswith(type(raised.value).__name__)
 
 
-# pinecone 6-9's IndexAsyncio lives elsewhere and is not recorded (the integration's targets).
-@needs("pinecone", (10,), "asyncio index the SDK records")
+@needs("pinecone", (6,), "asyncio index")
 def test_asyncio_index_query_is_recorded(
     pinecone_client: pinecone.Pinecone, pinecone_upstream: FakePinecone, recorded: Recorded
 ) -> None:

@@ -11,6 +11,7 @@ from llmobserve_server.db.models.accounts import (
 )
 from llmobserve_server.db.models.audit import AuditEvent
 from llmobserve_server.db.models.billing import StripeEvent, UsageAlertSent, UsageMonthly
+from llmobserve_server.db.models.budgets import Budget, BudgetCrossing, BudgetDelivery
 from llmobserve_server.db.models.events import ModelPrice, Run, TraceEvent, UsageDaily, UsageHourly
 from llmobserve_server.db.models.invitations import (
     EmailVerification,
@@ -22,6 +23,9 @@ __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "Budget",
+    "BudgetCrossing",
+    "BudgetDelivery",
     "EmailVerification",
     "Invitation",
     "Membership",

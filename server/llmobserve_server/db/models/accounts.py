@@ -47,6 +47,10 @@ class Account(Base):
     # Moved by a database trigger on every change to the account's model_prices (migration
     # 010): ingestion reloads its cached overrides when it has moved (ingest/overrides.py).
     prices_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Moved by the database on every change to the account's budgets (migration 013_budgets):
+    # ingestion reloads its cached budgets only when it moves (budgets/cache.py). No Python
+    # default: inserts leave it to the database, so code written before 013 inserts unchanged.
+    budgets_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Membership(Base):

@@ -59,7 +59,12 @@ class TraceEvent(Base):
     cache_write_input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     reasoning_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    cache_write_1h_input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    input_audio_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_audio_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     units: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # standard / batch / flex / priority as the client reported it; None when it said nothing.
+    service_tier: Mapped[str | None] = mapped_column(String(16))
     cost_usd: Mapped[Decimal] = mapped_column(Money)
     cost_source: Mapped[str] = mapped_column(String(20))
     customer_id: Mapped[str | None] = mapped_column(String(200))
@@ -114,6 +119,9 @@ class RollupSums:
     cache_write_input_tokens: Mapped[int] = mapped_column(BigInteger)
     output_tokens: Mapped[int] = mapped_column(BigInteger)
     reasoning_tokens: Mapped[int] = mapped_column(BigInteger)
+    cache_write_1h_input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    input_audio_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_audio_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     cost_usd: Mapped[Decimal] = mapped_column(Money(precision=28))
 
 

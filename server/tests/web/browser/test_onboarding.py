@@ -86,3 +86,35 @@ def test_onboarding_can_be_skipped_and_revisited_from_the_sidebar(page: Page) ->
     expect(page).to_have_url(re.compile(r"/$"))
     page.get_by_role("link", name="Getting started").first.click()
     expect(page).to_have_url(re.compile(r"/onboarding$"))
+
+
+def test_the_opentelemetry_path_turns_the_connection_green(
+    page: Page, base_url: str, fake_openai: FakeOpenAI
+) -> None:
+    """The install page's OpenTelemetry path: its exporter variables (with the real key and
+    URL) and its script (the OpenTelemetry SDK and the official OpenAI instrumentation)."""
+    sign_up(page)
+    key = create_onboarding_key(page)
+    page.get_by_role("button", name="Next: install the SDK").click()
+    page.get_by_text("OpenTelemetry", exact=True).click()
+    expect(page.locator("#otel-env-commands")).to_be_visible()
+    expect(page.locator("#test-script")).to_be_hidden()  # one path open at a time
+    env = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in page.locator("#otel-env-commands").inner_text().splitlines()
+    )
+    env = {name: value.strip('"') for name, value in env.items()}
+    assert env == {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"{base_url}/otlp",
+        "OTEL_EXPORTER_OTLP_HEADERS": f"Authorization=Bearer {key}",
+    }
+    script = page.locator("#otel-test-script").inner_text()
+    page.get_by_role("link", name="Next: test the connection").last.click()
+
+    run_python(
+        script, {**env, "OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake_openai.base_url}
+    )
+
+    status = page.locator("#connection-status")
+    expect(status).to_contain_text("Connected", timeout=15_000)
+    expect(status).to_contain_text("gpt-4o-mini-2024-07-18")
