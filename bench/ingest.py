@@ -471,6 +471,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     owner_database_url=url,
                     data_dir=Path(tmp) / "data",
                     serve_args=_serve_args(args.workers),
+                    startup_timeout=300.0,  # a loaded machine has taken over a minute
                 ) as server:
                     key = support.sign_up_with_key(server)
                     summary["prebuilt"] = _expect(ours, server, "ready")

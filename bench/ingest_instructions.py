@@ -5,13 +5,14 @@ move with the machine's load, so two versions can be compared on a busy machine.
     .venv/bin/python bench/ingest_instructions.py                   # this checkout
     .venv/bin/python bench/ingest_instructions.py --against a176f35 # and a revision, with the ratio
 
-What is counted: `POST /v1/events`' work after the HTTP layer (`api.events._receive_batch`: the
-key lookup, decoding, validation, pricing, the writes and the commit, the driver's side of them)
-for `--batches` bodies of 100 events made by `bench/ingest.py`'s EventFactory, sequentially, in
-one process under `valgrind --tool=callgrind`. Only the instructions executed inside
-`functools.reduce`, which runs the batches, are collected (`--toggle-collect`), so the start-up,
-the imports and the warm-up batches are not. PostgreSQL's work and the ASGI stack are not in it;
-`bench/ingest.py` measures the whole. Two runs of the same code agree to about 0.1 %.
+What is counted: `POST /v1/events`' work after the HTTP layer (`IngestPipeline.prepare` and the
+group writer's `store_group` for a group of one, inline; `api.events._receive_batch` before group
+commit: the key lookup, decoding, validation, pricing, the writes and the commit, the driver's side
+of them) for `--batches` bodies of 100 events made by `bench/ingest.py`'s EventFactory,
+sequentially, in one process under `valgrind --tool=callgrind`. Only the instructions executed
+inside `functools.reduce`, which runs the batches, are collected (`--toggle-collect`), so the
+start-up, the imports and the warm-up batches are not. PostgreSQL's work and the ASGI stack are not
+in it; `bench/ingest.py` measures the whole. Two runs of the same code agree to about 0.1 %.
 
 Each version runs against its own fresh database, migrated by its own server. Needs valgrind
 (Debian's package) and a libpython with symbols (`functools_reduce`).
@@ -44,7 +45,6 @@ def measure_in_this_process(config_path: str, batches: int) -> None:
     """The child: run the warm-up batches, then `batches` more inside functools.reduce."""
     from ingest import EventFactory
 
-    from llmobserve_server.api.events import _receive_batch
     from llmobserve_server.config import Settings
     from llmobserve_server.db.engine import create_db_engine, create_session_factory
 
@@ -54,14 +54,28 @@ def measure_in_this_process(config_path: str, batches: int) -> None:
     settings = Settings(database_url=config["url"], database_owner_url=config["owner_url"])
     sessions = create_session_factory(create_db_engine(settings))
 
-    def ingest(_: None, body: bytes) -> None:
-        _receive_batch(
-            sessions,
-            token=config["key"],
-            body=body,
-            content_encoding=None,
-            queued_at=time.perf_counter(),
-        )
+    try:  # group commit: the request's work, then the writer's for a group of one, inline
+        from llmobserve_server.api.events import _read
+        from llmobserve_server.ingest.group_store import store_group
+        from llmobserve_server.ingest.pipeline import IngestPipeline
+    except ImportError:  # versions before it
+        from llmobserve_server.api.events import _receive_batch  # type: ignore[attr-defined]
+
+        def ingest(_: None, body: bytes) -> None:
+            _receive_batch(
+                sessions,
+                token=config["key"],
+                body=body,
+                content_encoding=None,
+                queued_at=time.perf_counter(),
+            )
+    else:
+        pipeline = IngestPipeline(sessions, max_events=1, max_wait=0)
+
+        def ingest(_: None, body: bytes) -> None:
+            batch = pipeline.prepare(config["key"], lambda: _read(body, None))
+            with sessions() as db:
+                store_group(db, [batch])
 
     try:  # as `serve` runs the app (versions before it had no such module)
         from llmobserve_server.gc_tuning import tune_for_serving

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -29,6 +30,7 @@ from llmobserve_server.config import Settings, get_settings
 from llmobserve_server.db.engine import create_db_engine, create_session_factory
 from llmobserve_server.db.migrate import prepare_database
 from llmobserve_server.errors import install_error_handlers
+from llmobserve_server.ingest.pipeline import IngestPipeline
 from llmobserve_server.jobs.budget_deliveries import budget_delivery_schedule
 from llmobserve_server.jobs.scheduler import retention_schedule
 from llmobserve_server.nul_refusal import NulRefusalMiddleware
@@ -67,7 +69,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             budget_delivery_schedule(app.state.system_session_factory, settings),
         ):
             yield
-        # Reached once uvicorn has let in-flight requests finish (see `serving`).
+        # Reached once uvicorn has let in-flight requests finish (see `serving`): whatever is
+        # still queued for a group commit is written before the pool closes.
+        ingest: IngestPipeline = app.state.ingest
+        await to_thread.run_sync(ingest.close, settings.shutdown_timeout_seconds)
         engine.dispose()
         system_engine.dispose()
         forget_this_process()
@@ -85,6 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.system_session_factory = create_session_factory(system_engine)
+    app.state.ingest = IngestPipeline(
+        app.state.session_factory,
+        max_events=settings.ingest_group_max_events,
+        max_wait=settings.ingest_group_max_wait_ms / 1000,
+    )
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(NulRefusalMiddleware)

@@ -36,6 +36,20 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     db_pool_size: int = 10
+    ingest_group_max_events: int = Field(
+        default=2000,
+        ge=1,
+        le=100_000,
+        description="Group commit: the most events concurrent /v1/events batches of one server "
+        "process share a transaction with (a batch larger than this is a group of its own).",
+    )
+    ingest_group_max_wait_ms: float = Field(
+        default=2,
+        ge=0,
+        le=10_000,
+        description="Group commit: how long a batch that arrives at an idle writer waits for "
+        "others to share its commit (under load groups form without waiting).",
+    )
     auto_migrate: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     web_concurrency: int = Field(default=1, ge=1)

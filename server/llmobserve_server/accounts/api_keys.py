@@ -149,9 +149,10 @@ def account_disabled_error() -> Forbidden:
     )
 
 
-def authenticate_key(db: DbSession, key: str) -> KeyOwner:
+def authenticate_key(db: DbSession, key: str, *, record_use: bool = True) -> KeyOwner:
     """The key's account, or Unauthorized saying whether the key is unknown or revoked (403
-    `account_disabled` when an operator disabled the account)."""
+    `account_disabled` when an operator disabled the account). With `record_use=False` nothing
+    is written: the caller records the use (`record_key_use`) in a transaction of its own."""
     if not key.startswith(KEY_PREFIX):
         raise Unauthorized(
             "invalid_api_key", f"API keys start with {KEY_PREFIX}. Check LLMOBSERVE_API_KEY."
@@ -171,7 +172,8 @@ def authenticate_key(db: DbSession, key: str) -> KeyOwner:
         raise account_disabled_error()
     # On PostgreSQL the lookup already scoped this transaction to the account; later ones too.
     remember_scope(db, account_id=account.id)
-    _record_use(db, api_key)
+    if record_use:
+        record_key_use(db, api_key)
     return KeyOwner(api_key=api_key, account=account)
 
 
@@ -196,9 +198,16 @@ def _key_and_account(dialect: str) -> Select[ApiKey, Account]:
     return select(key, Account).join(Account, Account.id == key.account_id)
 
 
-def _record_use(db: DbSession, api_key: ApiKey) -> None:
-    now = datetime.now(timezone.utc)
-    if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+def key_use_due(api_key: ApiKey) -> bool:
+    """Whether the key's last_used_at is older than it is kept to (a write a minute at most)."""
+    last = api_key.last_used_at
+    return last is None or datetime.now(timezone.utc) - last >= LAST_USED_RESOLUTION
+
+
+def record_key_use(db: DbSession, api_key: ApiKey) -> None:
+    """Move the key's last_used_at to now, when it is due (`key_use_due`)."""
+    if not key_use_due(api_key):
         return
+    now = datetime.now(timezone.utc)
     db.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
     api_key.last_used_at = now

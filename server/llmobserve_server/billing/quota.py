@@ -1,17 +1,18 @@
 """The monthly event quota: how many events an account has stored this month, how many more a
 batch may store, and the usage meter the dashboard and billing page show.
 
-    plan = plan_for(account.subscription_tier)
-    room = lock_room(db, account_id=account.id, plan=plan, now=received_at)  # 429 when none
+    used = lock_month_count(db, account.id, month_start(received_at))  # locked till commit
+    over, taken = take_room(events, plan.events_per_month - used, known=stored_ids)
     meter = usage_meter(db, account, now)  # "7,432 of 10,000 events this month · 74 %"
 
 The month is the UTC calendar month in which the collector *received* the events (not their
 timestamps), so a batch is counted once, in the month it arrived. The count is one row of
 `usage_monthly` per account and month, kept at ingest: no count over raw events per request.
 
-The check is exact under concurrency: `lock_room` locks the month's counter row before it
-computes the room, and the lock is held until the batch's transaction commits the events and the
-new count together. Concurrent batches of one account on a plan with a limit therefore take
+The check is exact under concurrency: the month's counter row is locked (`lock_month_count`)
+before the room is computed (`take_room`; ingest/group_store.py does both for a group of
+batches, in arrival order), and the lock is held until the transaction commits the events and
+the new count together. Concurrent batches of one account on a plan with a limit therefore take
 their room one after the other, and the month never stores more counted events than its limit.
 The month's first batches create the row (at 0) with the same statement that locks it, so two
 of them queue like any others. On SQLite every write transaction holds the database's write
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -85,23 +86,10 @@ def used_this_month(db: DbSession, account_id: uuid.UUID, now: datetime) -> int:
     return int(used or 0)
 
 
-def lock_room(db: DbSession, *, account_id: uuid.UUID, plan: Plan, now: datetime) -> int | None:
-    """How many more counted events the account may store in `now`'s month; None when unlimited.
-    On a plan with a limit, the month's counter row is locked until the transaction ends: add to
-    it (ingest/store.py) in this transaction, so that no other batch computes its room meanwhile.
-
-    Raises Throttled 429 `quota_exceeded` (with `Retry-After`) when there is no room at all, so
-    that a batch refused whole stores nothing."""
-    if plan.events_per_month is None:
-        return None  # no read at all on the hot path of an unlimited plan
-    room = plan.events_per_month - _locked_count(db, account_id, month_start(now))
-    if room <= 0:
-        raise quota_exceeded_error(plan, now)
-    return room
-
-
-def _locked_count(db: DbSession, account_id: uuid.UUID, month: datetime) -> int:
-    """The month's count, its row locked (and created at 0 by the month's first batch).
+def lock_month_count(db: DbSession, account_id: uuid.UUID, month: datetime) -> int:
+    """The month's count, its row locked until the transaction ends (and created at 0 by the
+    month's first batch): add to it (ingest/store.py) in this transaction, so that no other
+    batch computes its room meanwhile.
 
     `INSERT … ON CONFLICT DO UPDATE` locks the row whether it inserts it or finds it, and returns
     the latest committed count: one statement, where `INSERT … DO NOTHING` and then `SELECT …
@@ -119,25 +107,27 @@ def _locked_count(db: DbSession, account_id: uuid.UUID, month: datetime) -> int:
     return int(db.execute(statement).scalar_one())
 
 
-def over_room(events: list[EventIn], room: int | None) -> list[int]:
-    """The positions in `events` (valid, in batch order) that do not fit in `room`: the counted
-    events after the first `room` of them. Markers always fit; a repeat of an id earlier in the
-    batch shares that occurrence's fate. An id already stored by an earlier batch still takes
-    room here (that is only known after the insert), so a resend racing the limit may be
-    refused rather than reported as a duplicate."""
-    if room is None or room >= len(events):
-        return []
+def take_room(
+    events: list[EventIn], room: int | None, known: Collection[uuid.UUID] = ()
+) -> tuple[list[int], int]:
+    """The positions in `events` (valid, in batch order) that do not fit in `room`, and how much
+    room the others take. Markers always fit and take none; so do ids in `known` (stored
+    already, or accepted by an earlier batch of the same transaction: they will be duplicates).
+    A repeat of an id earlier in the batch shares that occurrence's fate. An id stored by a
+    transaction not yet committed still takes room (that is only known after the insert), so a
+    resend racing the limit may be refused rather than reported as a duplicate."""
     fits: dict[uuid.UUID, bool] = {}  # id -> whether its first occurrence fitted
     over: list[int] = []
+    taken = 0
     for position, event in enumerate(events):
-        if not is_counted(event):
+        if not is_counted(event) or event.id in known:
             continue
         if event.id not in fits:
-            fits[event.id] = room > 0
-            room -= 1 if room > 0 else 0
+            fits[event.id] = room is None or taken < room
+            taken += fits[event.id]
         if not fits[event.id]:
             over.append(position)
-    return over
+    return over, taken
 
 
 def quota_exceeded_error(plan: Plan, now: datetime) -> Throttled:

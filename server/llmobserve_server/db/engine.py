@@ -43,14 +43,24 @@ class _SumPastInt64:
         return self.total
 
 
+READ_ONLY = "llmobserve_read_only"
+"""An execution option: `session.connection(execution_options={READ_ONLY: True})` begins a
+transaction that only reads, which on SQLite need not wait for the write lock."""
+
+
 def _begin_immediate(connection: Any) -> None:
-    """Start every SQLite transaction as a writer.
+    """Start every SQLite transaction as a writer, but those marked READ_ONLY.
 
     A deferred transaction that reads and then writes fails at once with "database is locked"
     when another writer committed in between; taking the write lock up front makes concurrent
-    requests wait for each other (up to busy_timeout) instead.
+    requests wait for each other (up to busy_timeout) instead. A transaction that only reads
+    takes no lock: in WAL mode it reads while a writer writes (the ingest key check, which would
+    otherwise queue behind every group commit).
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_db_engine(settings: Settings, *, owner: bool = False) -> Engine:

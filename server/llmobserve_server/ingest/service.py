@@ -1,61 +1,31 @@
-"""One batch in: each event validated on its own, checked against the month's quota, priced,
-and stored with its rollups."""
+"""One batch in: each event validated on its own, priced, then stored with its rollups, checked
+against the month's quota (ingest/group_store.py: alone, or in a group commit with the batches
+that arrived with it, ingest/pipeline.py)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.billing.plans import Plan
-from llmobserve_server.billing.quota import (
-    QUOTA_EXCEEDED,
-    is_counted,
-    lock_room,
-    month_start,
-    over_quota_message,
-    over_room,
-)
+from llmobserve_server.ingest.batches import IncomingBatch as IncomingBatch
+from llmobserve_server.ingest.batches import PricedBatch as PricedBatch
+from llmobserve_server.ingest.batches import StoredBatch as StoredBatch
+from llmobserve_server.ingest.group_store import store_group
 from llmobserve_server.ingest.overrides import (
     Overrides,
     find_override,
     load_overrides,
     overrides_for,
 )
+from llmobserve_server.ingest.refusals import refuse
 from llmobserve_server.ingest.rows import event_row
-from llmobserve_server.ingest.schema import (
-    MAX_EVENT_COST_USD,
-    BatchResult,
-    EventIn,
-    RejectedEvent,
-)
-from llmobserve_server.ingest.store import commit_with_rollups, insert_events
+from llmobserve_server.ingest.schema import MAX_EVENT_COST_USD, EventIn
 from llmobserve_server.ingest.validation import validate_batch
 from llmobserve_server.pricing import PricedEvent, TokenUsage, price_event
-
-
-@dataclass(frozen=True)
-class StoredBatch:
-    """What the batch did: the answer for the client, and the month's count it moved (for the
-    usage emails, sent after the commit)."""
-
-    result: BatchResult
-    month: datetime  # the UTC month of receipt
-    counted: int  # events added to the month's quota count
-    used_after: int | None  # the month's count after this batch; None when nothing was counted
-
-
-@dataclass(frozen=True)
-class IncomingBatch:
-    """A batch decoded and validated, before any database work: the valid events in batch
-    order, the invalid ones by index, and when it was received (the month it counts in)."""
-
-    received_at: datetime
-    valid: list[EventIn]
-    rejected: list[RejectedEvent]
 
 
 def read_batch(
@@ -69,35 +39,39 @@ def read_batch(
     return IncomingBatch(received_at, batch.valid, batch.rejected)
 
 
-def ingest_batch(
+def price_batch(
     db: DbSession,
     *,
     account_id: uuid.UUID,
     plan: Plan,
     batch: IncomingBatch,
     prices_version: int | None = None,
-) -> StoredBatch:
-    """Store the valid events of a batch and commit. Invalid ones are reported by index;
-    an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
-    Events over the month's quota are rejected with `quota_exceeded`; with no room left at all
-    the whole batch is refused (Throttled, 429) and nothing is stored. An event whose price is
-    beyond what one event may cost is rejected as `invalid_event`.
+) -> PricedBatch:
+    """`price_events` with the account's price overrides read in `db`'s transaction."""
+    overrides = account_overrides(
+        db, account_id, prices_version=prices_version, needed=bool(batch.valid)
+    )
+    return price_events(account_id=account_id, plan=plan, batch=batch, overrides=overrides)
 
-    The events are priced first; then, on a plan with a limit, the month's counter is locked
-    (billing/quota.py: `lock_room`) and held until the commit, so that concurrent batches of
-    the account take their room one after the other and the month never passes its limit.
 
-    `prices_version` (the account's, read in this transaction) lets the price overrides come
-    from the process's cache (ingest/overrides.py); without it they are read."""
-    received_at = batch.received_at
+def account_overrides(
+    db: DbSession, account_id: uuid.UUID, *, prices_version: int | None, needed: bool = True
+) -> Overrides:
+    """The account's price overrides. `prices_version` (the account's, read in this transaction)
+    lets them come from the process's cache (ingest/overrides.py); without it they are read."""
+    if not needed:
+        return {}
+    if prices_version is None:
+        return load_overrides(db, account_id)
+    return overrides_for(db, account_id, version=prices_version)
+
+
+def price_events(
+    *, account_id: uuid.UUID, plan: Plan, batch: IncomingBatch, overrides: Overrides
+) -> PricedBatch:
+    """Price the valid events of a batch (CPU only): each gets its trace_events row. An event
+    whose price is beyond what one event may cost is rejected as `invalid_event`."""
     valid, rejected = batch.valid, batch.rejected
-    overrides: Overrides
-    if not valid:
-        overrides = {}
-    elif prices_version is None:
-        overrides = load_overrides(db, account_id)
-    else:
-        overrides = overrides_for(db, account_id, version=prices_version)
     priced_by_id: dict[uuid.UUID, PricedEvent] = {}
     unpriceable: list[int] = []
     for position, event in enumerate(valid):
@@ -107,31 +81,44 @@ def ingest_batch(
         if priced.cost_usd > MAX_EVENT_COST_USD:
             unpriceable.append(position)
     if unpriceable:
-        valid, rejected = _refuse(valid, rejected, unpriceable, _too_costly_error())
+        valid, rejected = refuse(valid, rejected, unpriceable, _too_costly_error())
 
-    if valid:
-        room = lock_room(db, account_id=account_id, plan=plan, now=received_at)
-        over = over_room(valid, room)
-        if over:
-            error = {"code": QUOTA_EXCEEDED, "message": over_quota_message(plan, received_at)}
-            valid, rejected = _refuse(valid, rejected, over, error)
-
+    received_at = batch.received_at
     rows_by_id: dict[uuid.UUID, dict[str, Any]] = {}
+    rows = []
     for event in valid:
-        if event.id not in rows_by_id:
-            rows_by_id[event.id] = event_row(
+        row = rows_by_id.get(event.id)
+        if row is None:
+            row = rows_by_id[event.id] = event_row(
                 event, priced_by_id[event.id], account_id=account_id, received_at=received_at
             )
+        rows.append(row)
+    return PricedBatch(account_id, plan, received_at, valid, rows, rejected)
 
-    inserted_ids = insert_events(db, list(rows_by_id.values()))
-    new_rows = [row for event_id, row in rows_by_id.items() if event_id in inserted_ids]
-    month = month_start(received_at)
-    counted = sum(1 for row in new_rows if is_counted(row))
-    used_after = commit_with_rollups(db, account_id, new_rows, month=month, counted=counted)
-    result = BatchResult(
-        accepted=len(new_rows), duplicates=len(valid) - len(new_rows), rejected=rejected
+
+def ingest_batch(
+    db: DbSession,
+    *,
+    account_id: uuid.UUID,
+    plan: Plan,
+    batch: IncomingBatch,
+    prices_version: int | None = None,
+) -> StoredBatch:
+    """Store the valid events of one batch in the caller's transaction, and commit: a group of
+    one (`store_group`), for callers that hold their own session. Invalid ones are reported by
+    index; an id seen before (in this batch or an earlier one) is a duplicate and costs nothing.
+    Events over the month's quota are rejected with `quota_exceeded`; with no room left at all
+    the whole batch is refused (Throttled, 429) and nothing is stored.
+
+    The doors (`/v1/events`, OTLP) go through `ingest.pipeline.IngestPipeline` instead, which
+    group-commits concurrent batches."""
+    priced = price_batch(
+        db, account_id=account_id, plan=plan, batch=batch, prices_version=prices_version
     )
-    return StoredBatch(result, month, counted, used_after)
+    outcome = store_group(db, [priced])[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _price(event: EventIn, overrides: Overrides) -> PricedEvent:
@@ -164,19 +151,3 @@ def _too_costly_error() -> dict[str, str]:
             f"${MAX_EVENT_COST_USD:,} for one event; check their counts"
         ),
     }
-
-
-def _refuse(
-    valid: list[EventIn],
-    rejected: list[RejectedEvent],
-    positions: list[int],
-    error: dict[str, str],
-) -> tuple[list[EventIn], list[RejectedEvent]]:
-    """`valid` without the events at `positions`, and those added to `rejected` with `error`
-    under their index in the batch (the valid events' indexes are those not already rejected)."""
-    invalid = {entry.index for entry in rejected}
-    batch_indexes = [i for i in range(len(valid) + len(rejected)) if i not in invalid]
-    refused = set(positions)
-    kept = [event for position, event in enumerate(valid) if position not in refused]
-    added = [RejectedEvent(index=batch_indexes[p], error=error) for p in positions]
-    return kept, sorted(rejected + added, key=lambda entry: entry.index)

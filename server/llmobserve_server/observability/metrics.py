@@ -79,6 +79,26 @@ INGEST_QUEUE_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
 )
 
+INGEST_GROUP_BATCHES = Histogram(
+    "llmobserve_ingest_group_batches",
+    "Batches per group commit: concurrent batches stored in one transaction (ingest/pipeline.py).",
+    buckets=(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64),
+)
+INGEST_GROUP_EVENTS = Histogram(
+    "llmobserve_ingest_group_events",
+    "Events per group commit.",
+    buckets=(1, 10, 100, 250, 500, 1000, 2000, 4000, 8000, 16000),
+)
+INGEST_GROUP_SECONDS = Histogram(
+    "llmobserve_ingest_group_seconds",
+    "Time to store one group, from its first statement to its commit.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
+)
+INGEST_GROUPS_SPLIT = Counter(
+    "llmobserve_ingest_groups_split_total",
+    "Groups whose transaction failed, so that their batches were stored one by one.",
+)
+
 THREADPOOL_WAIT = INGEST_QUEUE_SECONDS.labels(stage="threadpool")
 DB_CONNECTION_WAIT = INGEST_QUEUE_SECONDS.labels(stage="db_connection")
 
@@ -99,6 +119,15 @@ def record_batch(result: BatchResult) -> None:
         ).items():
             INGEST_REJECTED_EVENTS.labels(code=code).inc(count)
     INGEST_BATCH_SIZE.observe(result.accepted + result.duplicates + len(result.rejected))
+
+
+def record_group(*, batches: int, events: int, seconds: float, split: bool) -> None:
+    """Count one group commit (or, with `split`, a group stored one batch at a time)."""
+    INGEST_GROUP_BATCHES.observe(batches)
+    INGEST_GROUP_EVENTS.observe(events)
+    INGEST_GROUP_SECONDS.observe(seconds)
+    if split:
+        INGEST_GROUPS_SPLIT.inc()
 
 
 def exposition() -> tuple[bytes, str]:
