@@ -20,8 +20,9 @@ from tests.support.factories import SignedInUser, error_of
 OVER = b"a=" + b"x" * DEFAULT_LIMIT
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 JSON = {"content-type": "application/json"}
-# /v1/events has its own 5 MB limit, tested in test_ingest_limits.py.
-OWN_LIMIT = {"/v1/events"}
+# /v1/events and /otlp/v1/traces have their own 5 MB limit, tested in test_ingest_limits.py and
+# server/tests/otlp/test_traces_endpoint.py.
+OWN_LIMIT = {"/v1/events", "/otlp/v1/traces"}
 
 
 def api_routes(

@@ -152,6 +152,9 @@ def test_the_csv_export_has_every_row_with_exact_money(
         "cache_write_input_tokens",
         "output_tokens",
         "reasoning_tokens",
+        "cache_write_1h_input_tokens",
+        "input_audio_tokens",
+        "output_audio_tokens",
         "share",
     ]
 

@@ -41,6 +41,18 @@ def create_onboarding_key(page: Page) -> str:
     return page.locator("#new-api-key").inner_text().strip()
 
 
+def openai_env(fake_openai_url: str) -> dict[str, str]:
+    """The environment of an app on OpenAI's API, whose HTTP goes to the fake at
+    `fake_openai_url` through httpx's proxy support: the SDK records provider `openai` from the
+    client's host, as it would for the real API (a 127.0.0.1 base URL is a self-hosted server)."""
+    return {
+        "OPENAI_API_KEY": "sk-fake",
+        "OPENAI_BASE_URL": "http://api.openai.com/v1",
+        "HTTP_PROXY": fake_openai_url,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+
+
 def run_python(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run `script` with this interpreter (which has the SDK installed) and extra `env`."""
     full_env = {**os.environ, **env, "PYTHONPATH": str(SDK_DIR)}

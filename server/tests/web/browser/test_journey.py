@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.browser.journey import create_onboarding_key, run_python, sign_up
+from tests.web.browser.journey import create_onboarding_key, openai_env, run_python, sign_up
 
 sys.path.insert(0, str(Path(__file__).parents[4] / "sdk" / "python" / "tests"))
 from fakes.openai_upstream import FakeOpenAI  # noqa: E402
@@ -55,8 +55,7 @@ def test_a_new_user_goes_from_sign_up_to_costs_in_the_dashboard_and_can_revoke_t
     status = page.locator("#connection-status")
     expect(status).to_contain_text("Waiting for your first event")
 
-    openai_env = {"OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake_openai.base_url}
-    run_python(script, {**env, **openai_env})
+    run_python(script, {**env, **openai_env(fake_openai.url)})
     expect(status).to_contain_text("Connected", timeout=15_000)
 
     page.goto("/")
@@ -70,6 +69,8 @@ def test_a_new_user_goes_from_sign_up_to_costs_in_the_dashboard_and_can_revoke_t
     page.locator("#confirm-dialog").get_by_role("button", name="Revoke key").click()
     expect(row).to_contain_text("Revoked")
 
-    stats = json.loads(run_python(STATS_AFTER_ONE_CALL, {**env, **openai_env}).stdout)
+    stats = json.loads(
+        run_python(STATS_AFTER_ONE_CALL, {**env, **openai_env(fake_openai.url)}).stdout
+    )
     assert stats["sent"] == 0
     assert stats["failed"] + stats["dropped"] == 1  # refused with 401, not retried

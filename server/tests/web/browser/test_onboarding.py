@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import screenshot
-from tests.web.browser.journey import create_onboarding_key, run_python, sign_up
+from tests.web.browser.journey import create_onboarding_key, openai_env, run_python, sign_up
 
 sys.path.insert(0, str(Path(__file__).parents[4] / "sdk" / "python" / "tests"))
 from fakes.openai_upstream import FakeOpenAI  # noqa: E402
@@ -69,9 +69,7 @@ def test_the_connection_test_turns_green_when_the_first_event_arrives(
     expect(status).to_contain_text("Waiting for your first event")
     screenshot(page, "onboarding-waiting")
 
-    run_python(
-        script, {**env, "OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake_openai.base_url}
-    )
+    run_python(script, {**env, **openai_env(fake_openai.url)})
 
     expect(status).to_contain_text("Connected", timeout=15_000)
     expect(status).to_have_class(re.compile("connection-ok"))
@@ -111,9 +109,7 @@ def test_the_opentelemetry_path_turns_the_connection_green(
     script = page.locator("#otel-test-script").inner_text()
     page.get_by_role("link", name="Next: test the connection").last.click()
 
-    run_python(
-        script, {**env, "OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake_openai.base_url}
-    )
+    run_python(script, {**env, **openai_env(fake_openai.url)})
 
     status = page.locator("#connection-status")
     expect(status).to_contain_text("Connected", timeout=15_000)
