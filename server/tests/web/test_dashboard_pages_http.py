@@ -72,6 +72,12 @@ def test_the_dashboard_shows_totals_change_and_top_tables(
     assert '"label": "my-model"' in by_model and '"stacked": true' in by_model
 
 
+def test_the_dashboard_projects_this_months_spend(user: SignedInUser, keyed: httpx.Client) -> None:
+    send(keyed, custom_event("2.5"))  # today, so this month: no history yet
+    html = user.client.get("/").text
+    assert 'Projected this month: <strong class="money">$2.50</strong>' in html
+
+
 def test_the_dashboard_says_new_when_the_previous_period_had_nothing(
     user: SignedInUser, keyed: httpx.Client
 ) -> None:
