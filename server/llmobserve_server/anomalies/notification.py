@@ -55,7 +55,7 @@ def unusual_spend_email(to: str, anomalies: list[SpendAnomaly], *, settings: Set
         subject += f" (and {len(anomalies) - 1} more)"
     return Email(
         to=to,
-        subject=subject,
+        subject=" ".join(subject.split()),  # a customer id's line breaks never reach a header
         template="unusual_spend",
         context={
             "lines": [f"{a.day:%b} {a.day.day}: {describe(a)}" for a in anomalies],

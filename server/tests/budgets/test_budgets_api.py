@@ -164,20 +164,26 @@ def test_state_is_alerting_past_the_first_threshold_and_exceeded_at_the_amount(
         assert user.client.get(path).json()["state"] == "exceeded"
 
 
-def a_budget_the_run_rate_uses_up_today(user: SignedInUser, base_url: str, api_key: str) -> Any:
-    """A $0.01 daily budget for acme, who spent $10 an hour yesterday."""
+def a_budget_the_run_rate_uses_up_today(
+    user: SignedInUser, base_url: str, api_key: str, scope: dict[str, str] | None = None
+) -> Any:
+    """A $0.01 daily budget for acme's bot, which spent $10 an hour yesterday."""
+    scope = scope or {"customer_id": "acme"}
     yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
     with key_client(base_url, api_key) as client:
-        spend(client, "240", customer_id="acme", timestamp=yesterday)
-    return create_budget(
-        user.client, scope={"customer_id": "acme"}, period="day", amount_usd="0.01"
-    )
+        spend(client, "240", customer_id="acme", agent="bot", timestamp=yesterday)
+    return create_budget(user.client, scope=scope, period="day", amount_usd="0.01")
 
 
+@pytest.mark.parametrize(
+    "scope",
+    [{"customer_id": "acme"}, {"customer_id": "acme", "agent": "bot"}],  # daily, hourly rollup
+    ids=["customer", "customer-and-agent"],
+)
 def test_a_budget_the_run_rate_will_use_up_says_on_which_day(
-    user: SignedInUser, base_url: str, api_key: str
+    user: SignedInUser, base_url: str, api_key: str, scope: dict[str, str]
 ) -> None:
-    budget = a_budget_the_run_rate_uses_up_today(user, base_url, api_key)
+    budget = a_budget_the_run_rate_uses_up_today(user, base_url, api_key, scope)
     today = datetime.now(timezone.utc).date().isoformat()
     assert budget["spent_usd"] == "0.000000"
     assert Decimal(budget["forecast_usd"]) > Decimal("0.01")  # today's hours left at $10 each
