@@ -80,7 +80,8 @@ def daily_rates(history: Mapping[date, Decimal], *, today: date) -> _Rate:
             weekly[day.weekday()] = weekly.get(day.weekday(), Decimal(0)) + history.get(
                 day, Decimal(0)
             )
-        return _Rate({weekday: total / 4 for weekday, total in weekly.items()})
+        weeks = SEASONAL_DAYS // 7
+        return _Rate({weekday: total / weeks for weekday, total in weekly.items()})
     window = min(age, RUN_RATE_DAYS)
     recent = sum(
         (history.get(today - timedelta(days=back), Decimal(0)) for back in range(1, window + 1)),
