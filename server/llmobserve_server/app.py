@@ -18,6 +18,7 @@ from llmobserve_server.api import (
     budgets,
     costs,
     events,
+    forecast,
     otlp,
     ping,
     prices,
@@ -33,6 +34,7 @@ from llmobserve_server.errors import install_error_handlers
 from llmobserve_server.ingest.pipeline import IngestPipeline
 from llmobserve_server.jobs.budget_deliveries import budget_delivery_schedule
 from llmobserve_server.jobs.scheduler import retention_schedule
+from llmobserve_server.jobs.unusual_spend import unusual_spend_schedule
 from llmobserve_server.nul_refusal import NulRefusalMiddleware
 from llmobserve_server.observability import (
     RequestObservabilityMiddleware,
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 self_hosted_days=settings.retention_days,
             ),
             budget_delivery_schedule(app.state.system_session_factory, settings),
+            unusual_spend_schedule(system_engine, app.state.system_session_factory, settings),
         ):
             yield
         # Reached once uvicorn has let in-flight requests finish (see `serving`): whatever is
@@ -105,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         otlp.router,
         ping.router,
         costs.router,
+        forecast.router,
         runs.router,
         prices.router,
         budgets.router,

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         ge=0,
         description="How often the retention job runs in the server (fractions allowed); 0: never.",
     )
+    unusual_spend_interval_hours: float = Field(
+        default=1,
+        ge=0,
+        description="How often the unusual-spend job looks at yesterday's spend (a day is "
+        "recorded and emailed once however often it runs); 0: never.",
+    )
     smtp_url: str | None = Field(
         default=None,
         description="smtp://, smtp+starttls:// or smtps:// (user:pass@host:port); "

@@ -97,14 +97,16 @@ def run_server(
     """`llmobserve-server serve [serve_args]` on a free port; yields once /readyz answers 200.
 
     `owner_database_url` becomes DATABASE_OWNER_URL (with `database_url` a role of
-    `postgres_app_role`, Row Level Security holds the server). The retention job is off
-    (`RETENTION_INTERVAL_HOURS=0`) unless `extra_env` sets it."""
+    `postgres_app_role`, Row Level Security holds the server). The retention and unusual-spend
+    jobs are off (`RETENTION_INTERVAL_HOURS=0`, `UNUSUAL_SPEND_INTERVAL_HOURS=0`) unless
+    `extra_env` sets them."""
     port = free_port()
     ignored = ("DATABASE_URL", "DATABASE_OWNER_URL", "PORT", "WEB_CONCURRENCY")
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update({"LLMOBSERVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     # Tests send events with old timestamps: no retention run unless a test asks for one.
     env["RETENTION_INTERVAL_HOURS"] = "0"
+    env["UNUSUAL_SPEND_INTERVAL_HOURS"] = "0"  # nor unusual-spend emails
     # Tests sign up on the hosted Free plan (its limits are what they check) unless `extra_env`
     # chooses another: without Stripe a server would otherwise give the self-hosted plan.
     env["DEFAULT_TIER"] = "free"

@@ -151,10 +151,12 @@ def test_row_level_security_comes_and_goes_with_migration_009(backend: str, engi
         try:
             upgrade(engine, app_role=role.name)
             tables, policies, functions = _row_level_security(engine)
-            # 11 tables from 009, 3 from 013_budgets (budgets, crossings, deliveries)
-            assert len(tables) == 14 and "trace_events" in tables and "sessions" not in tables
-            assert len(policies) == 15 and "memberships.own_memberships" in policies
+            # 11 tables from 009, 3 from 013_budgets (budgets, crossings, deliveries), 1 from
+            # 015_forecast (spend_anomalies)
+            assert len(tables) == 15 and "trace_events" in tables and "sessions" not in tables
+            assert len(policies) == 16 and "memberships.own_memberships" in policies
             assert "budgets.account_isolation" in policies
+            assert "spend_anomalies.account_isolation" in policies
             assert functions == {
                 "llmobserve_api_key_by_hash",
                 "llmobserve_invitation_by_token_hash",

@@ -48,6 +48,7 @@ _LATER = (
     importlib.import_module(
         "llmobserve_server.db.migrations.versions.013_budgets_add_budgets_and_alerts"
     ),
+    importlib.import_module("llmobserve_server.db.migrations.versions.015_forecast_anomalies"),
 )
 ACCOUNT_SCOPED_TABLES = tuple(
     sorted(

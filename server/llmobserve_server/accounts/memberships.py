@@ -79,7 +79,7 @@ def list_members(db: DbSession, *, account_id: uuid.UUID) -> list[Member]:
     )
     return [
         Member(user.id, user.name, user.email, membership.role, membership.created_at)
-        for membership, user in rows.tuples()
+        for membership, user in rows
     ]
 
 

@@ -8,7 +8,7 @@ budget id is 404.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -112,6 +112,10 @@ class BudgetOut(BaseModel):
     period_start: datetime
     period_end: datetime
     forecast_usd: str
+    projected_exceed_on: date | None = Field(
+        description="The first UTC day the period's projected spend reaches the amount; null "
+        "when it stays under it, or has reached it already (state `exceeded`)."
+    )
     state: Literal["ok", "alerting", "exceeded"]
     created_at: datetime
     updated_at: datetime
@@ -184,6 +188,7 @@ def _out(db: DbDep, budget: Budget) -> BudgetOut:
         period_start=status.period_start,
         period_end=status.period_end,
         forecast_usd=format_usd(status.forecast_usd),
+        projected_exceed_on=status.projected_exceed_on,
         state=status.state,
         created_at=budget.created_at,
         updated_at=budget.updated_at,

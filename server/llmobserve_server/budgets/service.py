@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from llmobserve_server.accounts.tokens import random_token
+from llmobserve_server.analytics.forecast import project
+from llmobserve_server.analytics.projections import forecast_history
 from llmobserve_server.budgets.alerts.targets import check_webhook_url
 from llmobserve_server.budgets.cache import BudgetRule
 from llmobserve_server.budgets.evaluation import CrossingKey, evaluate, remember
 from llmobserve_server.budgets.periods import Period, period_bounds
 from llmobserve_server.budgets.scope import DIMENSIONS, Scope
-from llmobserve_server.budgets.spend import forecast, spend
+from llmobserve_server.budgets.spend import scope_match, spend
 from llmobserve_server.budgets.thresholds import reached, threshold_key
 from llmobserve_server.db.models import Budget, BudgetDelivery
 from llmobserve_server.domain_errors import Conflict, NotFound
@@ -61,6 +63,7 @@ class BudgetStatus:
     period_end: datetime
     forecast_usd: Decimal
     state: str  # ok | alerting | exceeded
+    projected_exceed_on: date | None  # analytics/forecast.py: `Forecast.exceed_on`
 
 
 def create_budget(
@@ -172,21 +175,20 @@ def list_budgets(db: DbSession, *, account_id: uuid.UUID) -> list[Budget]:
 
 
 def budget_status(db: DbSession, budget: Budget, *, now: datetime | None = None) -> BudgetStatus:
-    """The budget's current period: spend so far, projection and state."""
+    """The budget's current period: spend so far, projection (analytics/forecast.py) and state."""
     now = now or datetime.now(timezone.utc)
     scope = Scope.of(budget)
     start, end = period_bounds(budget.period, now)  # type: ignore[arg-type]
     spent = spend(db, account_id=budget.account_id, scope=scope, start=start, end=end)
-    projected = forecast(
-        db, account_id=budget.account_id, scope=scope, spent=spent, now=now, end=end
-    )
+    history = forecast_history(db, account_id=budget.account_id, now=now, match=scope_match(scope))
+    projection = project(history, spent=spent, now=now, end=end, amount=budget.amount_usd)
     if reached(spent, budget.amount_usd, "1"):
         state = "exceeded"
     elif any(reached(spent, budget.amount_usd, t) for t in budget.alert_at):
         state = "alerting"
     else:
         state = "ok"
-    return BudgetStatus(spent, start, end, projected, state)
+    return BudgetStatus(spent, start, end, projection.projected_usd, state, projection.exceed_on)
 
 
 def _evaluate_now(db: DbSession, budget: Budget, now: datetime) -> tuple[uuid.UUID, ...]:

@@ -18,9 +18,11 @@ from llmobserve_server.analytics.overview import (
     run_averages,
     top_costs,
 )
+from llmobserve_server.analytics.projections import month_forecast
 from llmobserve_server.analytics.sections import top_level_sections
 from llmobserve_server.analytics.timeseries import cost_series
 from llmobserve_server.analytics.unpriced import unpriced_events
+from llmobserve_server.anomalies.listing import describe, recent_anomalies
 from llmobserve_server.billing.quota import usage_meter
 from llmobserve_server.http.deps import DbDep
 from llmobserve_server.web.charts import bucket_labels, chart_series
@@ -39,8 +41,9 @@ TOP_TABLES: tuple[Dimension, ...] = ("model", "customer", "section")
 
 @router.get("/")
 def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider") -> HTMLResponse:
-    """Seven queries on the rollup and runs, whatever the range (one more for a new account), and
-    one row for the month's usage meter."""
+    """Seven queries on the rollup and runs, whatever the range (one more for a new account), one
+    row for the month's usage meter, two small reads of the daily rollup for the month's
+    projection, and the last week's unusual spend."""
     chosen, range_error = range_from_query(request.query_params)
     split_by = SPLITS.get(split, "provider")
     window = chosen.window(viewer.account.id)
@@ -60,6 +63,7 @@ def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider"
         db, **window, dimension="section", limit=ALL_SECTIONS, total_cost_usd=total
     )
     tops["section"] = top_level_sections(every_section, limit=TOP)
+    now = datetime.now(timezone.utc)
     return render(
         request,
         "pages/home.html",
@@ -74,6 +78,11 @@ def home(request: Request, viewer: ViewerDep, db: DbDep, split: str = "provider"
         labels=bucket_labels(series),
         series=chart_series(series, split_by),
         tops=tops,
-        meter=usage_meter(db, viewer.account, datetime.now(timezone.utc)),
+        meter=usage_meter(db, viewer.account, now),
+        projected=month_forecast(db, account_id=viewer.account.id, now=now),
+        unusual=[
+            (anomaly.day, describe(anomaly))
+            for anomaly in recent_anomalies(db, account_id=viewer.account.id, now=now)
+        ],
         unpriced=unpriced_events(db, **window),
     )

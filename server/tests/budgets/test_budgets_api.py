@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
 import httpx
 import pytest
 
@@ -31,6 +35,7 @@ def test_a_created_budget_is_answered_with_its_period_spend_and_state(
     assert budget["notify"] == {"emails": ["ops@example.com"], "webhook_url": None}
     assert budget["spent_usd"] == "0.000000"
     assert budget["forecast_usd"] == "0.000000"
+    assert budget["projected_exceed_on"] is None
     assert budget["state"] == "ok"
     assert budget["period_start"] < budget["period_end"]
     assert budget["webhook_secret"] is None
@@ -157,3 +162,41 @@ def test_state_is_alerting_past_the_first_threshold_and_exceeded_at_the_amount(
         assert user.client.get(path).json()["state"] == "alerting"
         spend(client, "5")
         assert user.client.get(path).json()["state"] == "exceeded"
+
+
+def a_budget_the_run_rate_uses_up_today(
+    user: SignedInUser, base_url: str, api_key: str, scope: dict[str, str] | None = None
+) -> Any:
+    """A $0.01 daily budget for acme's bot, which spent $10 an hour yesterday."""
+    scope = scope or {"customer_id": "acme"}
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
+    with key_client(base_url, api_key) as client:
+        spend(client, "240", customer_id="acme", agent="bot", timestamp=yesterday)
+    return create_budget(user.client, scope=scope, period="day", amount_usd="0.01")
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [{"customer_id": "acme"}, {"customer_id": "acme", "agent": "bot"}],  # daily, hourly rollup
+    ids=["customer", "customer-and-agent"],
+)
+def test_a_budget_the_run_rate_will_use_up_says_on_which_day(
+    user: SignedInUser, base_url: str, api_key: str, scope: dict[str, str]
+) -> None:
+    budget = a_budget_the_run_rate_uses_up_today(user, base_url, api_key, scope)
+    today = datetime.now(timezone.utc).date().isoformat()
+    assert budget["spent_usd"] == "0.000000"
+    assert Decimal(budget["forecast_usd"]) > Decimal("0.01")  # today's hours left at $10 each
+    assert budget["projected_exceed_on"] == today
+    listed = user.client.get("/v1/budgets").json()["budgets"]
+    assert listed[0]["projected_exceed_on"] == today
+
+
+def test_the_budgets_pages_say_when_a_budget_is_projected_to_exceed(
+    user: SignedInUser, base_url: str, api_key: str
+) -> None:
+    budget = a_budget_the_run_rate_uses_up_today(user, base_url, api_key)
+    today = datetime.now(timezone.utc).date()
+    expected = f"projected to exceed on {today:%b} {today.day}"
+    assert expected in user.client.get("/budgets").text
+    assert expected in user.client.get(f"/budgets/{budget['id']}").text

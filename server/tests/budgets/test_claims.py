@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from llmobserve_server.analytics.forecast import project
+from llmobserve_server.analytics.projections import forecast_history
 from llmobserve_server.budgets.cache import BudgetRule
 from llmobserve_server.budgets.evaluation import CrossingKey, evaluate
 from llmobserve_server.budgets.periods import period_bounds
-from llmobserve_server.budgets.scope import Scope
-from llmobserve_server.budgets.spend import forecast
 from llmobserve_server.config import Settings
 from llmobserve_server.db.engine import create_db_engine
 from llmobserve_server.db.migrate import upgrade
@@ -89,17 +89,16 @@ def test_concurrent_evaluations_claim_each_threshold_once(engine: Engine) -> Non
     assert deliveries == 2 and len(queued) == 2  # one email for each threshold, in all
 
 
-def test_the_forecast_adds_the_last_7_days_run_rate_for_the_days_left(engine: Engine) -> None:
+def test_the_forecast_reads_the_full_days_before_today_from_the_rollup(engine: Engine) -> None:
     account_id = add_account(engine, "free")
     for day in range(1, 8):  # Dec 1-7 (Dec 7 is today: not a full day)
         spent(engine, account_id, datetime(2026, 12, day, tzinfo=timezone.utc), "2")
     start, end = period_bounds("month", NOW)
     with Session(engine) as db:
-        projected = forecast(
-            db, account_id=account_id, scope=Scope(), spent=Decimal(14), now=NOW, end=end
-        )
-    # The 7 full days before Dec 7 (Nov 30 - Dec 6) cost $12: $12/7 a day for 24.5 days left.
-    assert projected == (Decimal(14) + Decimal(12) / 7 * Decimal("24.5")).quantize(
-        Decimal("0.000001")
-    )
+        history = forecast_history(db, account_id=account_id, now=NOW)
+    projection = project(history, spent=Decimal(14), now=NOW, end=end, amount=Decimal(50))
+    # Dec 1-6 cost $2 a day (a series 6 days old: its mean); 24.5 days left at $2.
+    assert history == {date(2026, 12, day): Decimal(2) for day in range(1, 7)}
+    assert projection.projected_usd == Decimal(63)
+    assert projection.exceed_on == date(2026, 12, 25)  # $14 + $1 today + 18 x $2 = $51 by Dec 25
     assert start == datetime(2026, 12, 1, tzinfo=timezone.utc)

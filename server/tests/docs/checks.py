@@ -326,6 +326,11 @@ def _(sample: SampleRun) -> None:
     assert line == f"acme {row['cost_usd']} 2"
 
 
+@check("api-forecast")
+def _(sample: SampleRun) -> None:
+    assert json.loads(sample.stdout) == {"spent_usd": "0.000000", "projected_usd": "0.000000"}
+
+
 @check("api-usage")
 def _(sample: SampleRun) -> None:
     assert json.loads(sample.stdout) == {"tier": "free", "used": 0, "limit": 10000}

@@ -5,11 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import insert
 
+from llmobserve_server.db.models import SpendAnomaly
+from llmobserve_server.testing import RunningServer
+from tests.support.accounts_db import connect
 from tests.support.factories import SignedInUser, custom_event, event, send
 
 PAGES = ("/", "/costs", "/agents", "/customers")
@@ -70,6 +77,37 @@ def test_the_dashboard_shows_totals_change_and_top_tables(
     assert 'data-chart="cost-over-time-data"' in html
     by_model = user.client.get(f"/?{RANGE}&split=model").text
     assert '"label": "my-model"' in by_model and '"stacked": true' in by_model
+
+
+def test_the_dashboard_projects_this_months_spend(user: SignedInUser, keyed: httpx.Client) -> None:
+    send(keyed, custom_event("2.5"))  # today, so this month: no history yet
+    html = user.client.get("/").text
+    assert 'Projected this month: <strong class="money">$2.50</strong>' in html
+
+
+def an_anomaly(server: RunningServer, account_id: str, customer_id: str, spent: str) -> None:
+    """An unusual day (what the daily job records) for gpt-4o, yesterday."""
+    yesterday = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday -= timedelta(days=1)
+    with connect(server) as connection:
+        connection.execute(
+            insert(SpendAnomaly.__table__).values(
+                id=uuid.uuid4(), account_id=uuid.UUID(account_id), day=yesterday, model="gpt-4o",
+                customer_id=customer_id, spent_usd=Decimal(spent), usual_usd=Decimal(6),
+                detected_at=datetime.now(timezone.utc), notified_at=None,
+            )
+        )  # fmt: skip
+
+
+def test_the_dashboard_lists_the_last_weeks_unusual_spend(
+    server: RunningServer, user: SignedInUser, other_user: SignedInUser, keyed: httpx.Client
+) -> None:
+    send(keyed, custom_event("1"))  # past the Getting started page
+    an_anomaly(server, user.account_id, "acme", "48")
+    an_anomaly(server, other_user.account_id, "globex", "99")
+    html = user.client.get("/").text
+    assert "Unusual spend: gpt-4o for acme, $48.00 vs usually $6.00" in html
+    assert "globex" not in html
 
 
 def test_the_dashboard_says_new_when_the_previous_period_had_nothing(

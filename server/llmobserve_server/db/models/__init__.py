@@ -9,6 +9,7 @@ from llmobserve_server.db.models.accounts import (
     SignUpRefusal,
     User,
 )
+from llmobserve_server.db.models.anomalies import SpendAnomaly
 from llmobserve_server.db.models.audit import AuditEvent
 from llmobserve_server.db.models.billing import StripeEvent, UsageAlertSent, UsageMonthly
 from llmobserve_server.db.models.budgets import Budget, BudgetCrossing, BudgetDelivery
@@ -35,6 +36,7 @@ __all__ = [
     "Session",
     "SignInFailure",
     "SignUpRefusal",
+    "SpendAnomaly",
     "StripeEvent",
     "TraceEvent",
     "UsageAlertSent",
