@@ -88,7 +88,7 @@ def live_keys_by_creator(db: DbSession, *, account_id: uuid.UUID) -> dict[uuid.U
         )
         .group_by(ApiKey.created_by)
     )
-    return {creator: count for creator, count in rows.tuples() if creator is not None}
+    return {creator: count for creator, count in rows if creator is not None}
 
 
 def revoke_keys_created_by(

@@ -131,7 +131,7 @@ def blocked_budgets(
         )
     )
     blocked = []
-    for budget_id, revision, period_start in rows.tuples():
+    for budget_id, revision, period_start in rows:
         rule = enforced[budget_id]
         start, end = periods[budget_id]
         if revision == rule.revision and period_start == start:
