@@ -30,6 +30,23 @@ FORMS: dict[str, FormRoute] = {
     "/forgot-password": FormRoute(("email",), signed_in=False),
     "/reset-password": FormRoute(("token", "password"), signed_in=False),
     "/sign-out": FormRoute((), ends_session=True),
+    "/budgets": FormRoute(
+        (
+            "name",
+            "customer_id",
+            "agent",
+            "section",
+            "provider",
+            "model",
+            "period",
+            "amount_usd",
+            "alert_at",
+            "emails",
+            "webhook_url",
+            "enforce",
+        )
+    ),
+    "/budgets/{budget_id}/delete": FormRoute(()),
     "/onboarding/key": FormRoute(()),
     "/onboarding/install": FormRoute(("key",)),
     "/settings/api-keys": FormRoute(("name",)),
