@@ -24,7 +24,8 @@ grep -E '==' "$overrides" >> "$combined" || true
 test -x "$venv/bin/python" || "$PYTHON" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --constraint "$combined" --upgrade pip
 # What sdk/python/tests/integrations imports: the provider libraries, the server (collector),
-# pytest with xdist (pyproject.toml's addopts), and flask (the 0.3 README's web sample).
+# pytest with xdist (pyproject.toml's addopts), flask (the 0.3 README's web sample) and aiosmtpd
+# (the budgets end-to-end test's mail server).
 "$venv/bin/python" -m pip install --quiet --constraint "$combined" \
-    -e server -e sdk/python openai anthropic pinecone google-genai pytest pytest-xdist httpx flask
+    -e server -e sdk/python openai anthropic pinecone google-genai pytest pytest-xdist httpx flask aiosmtpd
 "$venv/bin/python" -m pip check
