@@ -24,7 +24,6 @@ import argparse
 import functools
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -35,10 +34,10 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _callgrind import instructions_in_reduce, worktree  # noqa: E402
 
 BATCH = 100
 WARMUP_BATCHES = 10
-_COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def measure_in_this_process(config_path: str, batches: int) -> None:
@@ -115,33 +114,13 @@ def instructions_per_event(server_dir: Path, batches: int) -> float:
             key = support.sign_up_with_key(server)
         config = Path(tmp) / "config.json"
         config.write_text(json.dumps({"url": url, "owner_url": owner_url, "key": key}))
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=functools_reduce",
-            f"--callgrind-out-file={tmp}/callgrind.out",
-            sys.executable,
-            __file__,
-            "--child",
-            str(config),
-            "--batches",
-            str(batches),
-        ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    found = _COLLECTED.search(done.stderr)
-    if done.returncode != 0 or found is None or int(found.group(1)) == 0:
-        raise SystemExit(f"valgrind run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return int(found.group(1)) / (batches * BATCH)
+        child_args = [str(config), "--batches", str(batches)]
+        return instructions_in_reduce(__file__, child_args, env) / (batches * BATCH)
 
 
 def checkout(revision: str, into: Path) -> Path:
     """A worktree of `revision`; its server package's directory."""
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(into), revision],
-        check=True,
-    )
-    return into / "server"
+    return worktree(revision, into) / "server"
 
 
 def main(argv: list[str] | None = None) -> int:

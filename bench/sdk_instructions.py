@@ -26,19 +26,19 @@ import argparse
 import functools
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from _callgrind import instructions_in_reduce, worktree
+
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "sdk" / "python" / "tests"
 WARMUP_CALLS = 30
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 KINDS = ("plain", "stream")
-_COLLECTED = re.compile(r"Collected : (\d+)")
 
 # The fake OpenAI API and a collector that accepts every batch, in one child process.
 UPSTREAMS = """
@@ -88,23 +88,7 @@ def measure_in_this_process(config: dict[str, Any]) -> None:
 def count(sdk_path: Path, config: dict[str, Any]) -> int:
     """Instructions of `config["calls"]` calls in a child under callgrind."""
     env = {**os.environ, "PYTHONPATH": str(sdk_path), "PYTHONHASHSEED": "0"}
-    with tempfile.TemporaryDirectory(prefix="llmo-sdk-instructions-") as tmp:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=functools_reduce",
-            f"--callgrind-out-file={tmp}/callgrind.out",
-            sys.executable,
-            __file__,
-            "--child",
-            json.dumps(config),
-        ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    found = _COLLECTED.search(done.stderr)
-    if done.returncode != 0 or found is None or int(found.group(1)) == 0:
-        raise SystemExit(f"valgrind run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return int(found.group(1))
+    return instructions_in_reduce(__file__, [json.dumps(config)], env)
 
 
 def added_per_call(sdk_path: Path, urls: dict[str, str], calls: int) -> dict[str, Any]:
@@ -138,11 +122,7 @@ def added_per_call(sdk_path: Path, urls: dict[str, str], calls: int) -> dict[str
 
 def checkout(revision: str, into: Path) -> Path:
     """A worktree of `revision`; the directory its `llmobserve` package is imported from."""
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(into), revision],
-        check=True,
-    )
-    return into / "sdk" / "python"
+    return worktree(revision, into) / "sdk" / "python"
 
 
 def main(argv: list[str] | None = None) -> int:
